@@ -1,0 +1,293 @@
+"""From a validated spec to the SI :class:`~evforge.vehicle.Vehicle` the simulator runs.
+
+Each parameter is either taken from the spec (source ``"spec"``), derived from spec values by a
+stated formula, or filled from :mod:`evforge.spec.defaults`. The provenance of every value is
+kept on the vehicle for ``evforge check``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from evforge.enums import Axle, Chemistry
+from evforge.physics import battery as battery_model
+from evforge.physics.tyres import rolling_radius_m
+from evforge.spec import defaults as d
+from evforge.spec.schema import MotorSpec, StaggeredTyres, VehicleSpec, parse_tyre_size
+from evforge.units import G_STANDARD_MPS2, J_PER_KWH, KMH_PER_MPS
+from evforge.vehicle import AxleDrive, Derived, Vehicle
+
+__all__ = ["build_vehicle"]
+
+_RPM_TO_RAD_S = 2.0 * math.pi / 60.0
+_SPEC = "spec"
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.items: list[Derived] = []
+
+    def add(self, name: str, value: float | str, unit: str, source: str) -> None:
+        self.items.append(Derived(name, value, unit, source))
+
+
+def build_vehicle(spec: VehicleSpec) -> Vehicle:
+    """Build the simulator's vehicle from a validated spec, filling documented defaults.
+
+    Parameters
+    ----------
+    spec : VehicleSpec
+        A validated spec (see :func:`evforge.spec.load_spec`).
+
+    Returns
+    -------
+    Vehicle
+        SI parameters, with ``provenance`` listing each value's source.
+    """
+    log = _Log()
+    mass_kg = _mass(spec, log)
+    radii = _wheel_radii(spec, log)
+    gear = _value(spec.gear_ratio, d.GEAR_RATIO, "gear_ratio", log)
+    rolling, linear, aero = _road_load(spec, mass_kg, log)
+    front = _axle(spec, Axle.FRONT, radii[0], log)
+    rear = _axle(spec, Axle.REAR, radii[1], log)
+
+    wheel_j = d.WHEEL_INERTIA.value
+    rotating = sum(d.WHEELS / 2 * wheel_j / r**2 for r in radii)
+    for axle in (front, rear):
+        if axle.driven:
+            rotor_j = d.ROTOR_INERTIA_PER_TORQUE.value * axle.peak_torque_nm
+            rotating += rotor_j * gear**2 / axle.wheel_radius_m**2
+    log.add("wheel_inertia", wheel_j, "kg*m^2 per wheel", d.WHEEL_INERTIA.source)
+    log.add(
+        "rotor_inertia_per_torque",
+        d.ROTOR_INERTIA_PER_TORQUE.value,
+        "kg*m^2/(N*m)",
+        d.ROTOR_INERTIA_PER_TORQUE.source,
+    )
+    log.add(
+        "inertial_mass",
+        mass_kg + rotating,
+        "kg",
+        "mass + Σ J_wheel/r² + Σ J_rotor G²/r² (equivalent translating mass)",
+    )
+    gear_eff = d.GEAR_EFFICIENCY.value
+    log.add("gear_efficiency", gear_eff, "1", d.GEAR_EFFICIENCY.source)
+    coeffs = (
+        d.MOTOR_LOSS_CONST.value,
+        d.MOTOR_LOSS_IRON.value,
+        d.MOTOR_LOSS_WINDAGE.value,
+        d.MOTOR_LOSS_COPPER.value,
+    )
+    for label, dflt in (
+        ("motor_loss_const", d.MOTOR_LOSS_CONST),
+        ("motor_loss_iron", d.MOTOR_LOSS_IRON),
+        ("motor_loss_windage", d.MOTOR_LOSS_WINDAGE),
+        ("motor_loss_copper", d.MOTOR_LOSS_COPPER),
+    ):
+        log.add(label, dflt.value, "1", dflt.source)
+
+    battery = _battery(spec, log)
+    aux = _value(spec.auxiliary_power, d.AUXILIARY_POWER, "auxiliary_power", log)
+    log.add("charger_efficiency", d.CHARGER_EFFICIENCY.value, "1", d.CHARGER_EFFICIENCY.source)
+    log.add("ac_charge_power", d.AC_CHARGE_POWER.value, "kW", d.AC_CHARGE_POWER.source)
+    log.add("regen_zero_speed", d.REGEN_ZERO_SPEED.value, "km/h", d.REGEN_ZERO_SPEED.source)
+    log.add("regen_full_speed", d.REGEN_FULL_SPEED.value, "km/h", d.REGEN_FULL_SPEED.source)
+
+    return Vehicle(
+        name=spec.name,
+        layout=spec.layout,
+        mass_kg=mass_kg,
+        inertial_mass_kg=mass_kg + rotating,
+        rolling_n=rolling,
+        linear_n_per_mps=linear,
+        aero_n_per_mps2=aero,
+        front=front,
+        rear=rear,
+        gear_ratio=gear,
+        gear_efficiency=gear_eff,
+        motor_loss_coefficients=coeffs,
+        auxiliary_power_w=aux,
+        charger_efficiency=d.CHARGER_EFFICIENCY.value,
+        ac_charge_power_w=d.AC_CHARGE_POWER.value * 1e3,
+        regen_zero_speed_mps=d.REGEN_ZERO_SPEED.value / KMH_PER_MPS,
+        regen_full_speed_mps=d.REGEN_FULL_SPEED.value / KMH_PER_MPS,
+        chemistry=battery.chemistry,
+        usable_energy_j=battery.usable_energy_j,
+        nominal_voltage_v=battery.nominal_voltage_v,
+        ocv_soc=d.OCV_SOC,
+        ocv_v=battery.ocv_v,
+        capacity_c=battery.capacity_c,
+        resistance_ohm=battery.resistance_ohm,
+        max_charge_power_w=battery.max_charge_power_w,
+        initial_soc=d.INITIAL_SOC.value,
+        provenance=tuple(log.items),
+    )
+
+
+def _value(given: float | None, default: d.Default, name: str, log: _Log) -> float:
+    if given is not None:
+        log.add(name, given, default.unit, _SPEC)
+        return given
+    log.add(name, default.value, default.unit, default.source)
+    return default.value
+
+
+def _mass(spec: VehicleSpec, log: _Log) -> float:
+    if spec.road_load is not None and spec.road_load.test_mass is not None:
+        log.add("mass", spec.road_load.test_mass, "kg", "spec: road_load.test_mass")
+        return spec.road_load.test_mass
+    curb = spec.mass.curb
+    assert curb is not None  # guaranteed by VehicleSpec validation
+    payload = _value(spec.mass.payload, d.PAYLOAD, "mass.payload", log)
+    log.add("mass", curb + payload, "kg", "curb + payload")
+    return curb + payload
+
+
+def _wheel_radii(spec: VehicleSpec, log: _Log) -> tuple[float, float]:
+    size = spec.tyres.size
+    if size is None:
+        r = rolling_radius_m(*parse_tyre_size(d.TYRE_SIZE))
+        log.add("wheel_radius", r, "m", f"{d.TYRE_SIZE_SOURCE}; ETRTO rolling circumference")
+        return r, r
+    sizes = (size.front, size.rear) if isinstance(size, StaggeredTyres) else (size, size)
+    radii = tuple(rolling_radius_m(*parse_tyre_size(s)) for s in sizes)
+    for axle, s, r in zip(("front", "rear"), sizes, radii, strict=True):
+        log.add(f"wheel_radius.{axle}", r, "m", f"spec tyre {s}: ETRTO rolling radius 3.05 D / 2π")
+    return radii[0], radii[1]
+
+
+def _road_load(spec: VehicleSpec, mass_kg: float, log: _Log) -> tuple[float, float, float]:
+    if spec.road_load is not None:
+        rl = spec.road_load
+        log.add("road_load.f0", rl.f0, "N", _SPEC)
+        log.add("road_load.f1", rl.f1, "N/(m/s)", _SPEC)
+        log.add("road_load.f2", rl.f2, "N/(m/s)^2", _SPEC)
+        return rl.f0, rl.f1, rl.f2
+    cd = spec.body.drag_coefficient
+    assert cd is not None  # guaranteed by VehicleSpec validation
+    log.add("body.drag_coefficient", cd, "1", _SPEC)
+    area = _frontal_area(spec, mass_kg, log)
+    rho = d.AIR_DENSITY.value
+    log.add("air_density", rho, "kg/m^3", d.AIR_DENSITY.source)
+    crr = _value(
+        spec.tyres.rolling_resistance, d.ROLLING_RESISTANCE, "tyres.rolling_resistance", log
+    )
+    rolling = crr * mass_kg * G_STANDARD_MPS2
+    aero = 0.5 * rho * cd * area
+    log.add("road_load.f0", rolling, "N", "C_rr × mass × g")
+    log.add("road_load.f2", aero, "N/(m/s)^2", "½ ρ C_d A")
+    return rolling, 0.0, aero
+
+
+def _frontal_area(spec: VehicleSpec, mass_kg: float, log: _Log) -> float:
+    body = spec.body
+    if body.frontal_area is not None:
+        log.add("body.frontal_area", body.frontal_area, "m^2", _SPEC)
+        return body.frontal_area
+    if body.width is not None and body.height is not None:
+        k = d.FRONTAL_AREA_FACTOR.value
+        area = k * body.width / 1000.0 * body.height / 1000.0
+        log.add(
+            "body.frontal_area",
+            area,
+            "m^2",
+            f"{k} × width × height; {d.FRONTAL_AREA_FACTOR.source}",
+        )
+        return area
+    curb = spec.mass.curb if spec.mass.curb is not None else mass_kg
+    area = d.FRONTAL_AREA_BASE.value + d.FRONTAL_AREA_SLOPE.value * (
+        curb - d.FRONTAL_AREA_MASS_OFFSET.value
+    )
+    log.add("body.frontal_area", area, "m^2", f"from curb mass: {d.FRONTAL_AREA_BASE.source}")
+    return area
+
+
+def _axle(spec: VehicleSpec, axle: Axle, radius: float, log: _Log) -> AxleDrive:
+    motors = [m for m in spec.motors if m.axle is axle]
+    if not motors:
+        return AxleDrive(0.0, 0.0, math.inf, radius)
+    power = sum(m.peak_power for m in motors) * 1e3
+    torque = 0.0
+    speeds = []
+    for i, motor in enumerate(spec.motors):
+        if motor.axle is axle:
+            rpm = _value(motor.max_speed, d.MOTOR_MAX_SPEED, f"motors[{i}].max_speed", log)
+            speeds.append(rpm * _RPM_TO_RAD_S)
+            torque += _torque(motor, i, speeds[-1], log)
+    return AxleDrive(power, torque, min(speeds), radius)
+
+
+def _torque(motor: MotorSpec, i: int, max_speed: float, log: _Log) -> float:
+    if motor.peak_torque is not None:
+        log.add(f"motors[{i}].peak_torque", motor.peak_torque, "N*m", _SPEC)
+        return motor.peak_torque
+    cpsr = d.CONSTANT_POWER_SPEED_RATIO.value
+    torque = motor.peak_power * 1e3 / (max_speed / cpsr)
+    log.add(
+        f"motors[{i}].peak_torque",
+        torque,
+        "N*m",
+        f"P / (ω_max / {cpsr}); {d.CONSTANT_POWER_SPEED_RATIO.source}",
+    )
+    return torque
+
+
+class _Battery(NamedTuple):
+    chemistry: Chemistry
+    usable_energy_j: float
+    nominal_voltage_v: float
+    ocv_v: tuple[float, ...]
+    capacity_c: float
+    resistance_ohm: float
+    max_charge_power_w: float
+
+
+def _battery(spec: VehicleSpec, log: _Log) -> _Battery:
+    b = spec.battery
+    if b.usable_energy is not None:
+        usable = b.usable_energy
+        log.add("battery.usable_energy", usable, "kWh", _SPEC)
+    else:
+        assert b.nominal_energy is not None  # guaranteed by VehicleSpec validation
+        usable = b.nominal_energy * d.USABLE_FRACTION.value
+        log.add(
+            "battery.usable_energy",
+            usable,
+            "kWh",
+            f"nominal_energy × {d.USABLE_FRACTION.value}; {d.USABLE_FRACTION.source}",
+        )
+    chemistry = b.chemistry if b.chemistry is not None else d.CHEMISTRY
+    log.add("battery.chemistry", chemistry.value, "", _SPEC if b.chemistry else d.CHEMISTRY_SOURCE)
+    voltage = _value(b.nominal_voltage, d.NOMINAL_VOLTAGE, "battery.nominal_voltage", log)
+    cell_ocv, ocv_source = d.OCV_TABLES[chemistry]
+    nominal_cell = sum(cell_ocv) / len(cell_ocv)
+    ocv_pack = tuple(v * voltage / nominal_cell for v in cell_ocv)
+    log.add("battery.ocv_table", f"{ocv_pack[0]:.0f}-{ocv_pack[-1]:.0f}", "V", ocv_source)
+    # Mean OCV over the usable window (trapezoid on the table grid): Q = E / mean(V_oc) makes
+    # ∫ V_oc dQ over the window equal the usable energy exactly.
+    mean_ocv = _trapezoid_mean(d.OCV_SOC, ocv_pack)
+    usable_j = usable * J_PER_KWH
+    capacity = usable_j / mean_ocv
+    drop = d.DROP_AT_1C[chemistry]
+    resistance = battery_model.pack_resistance_ohm(drop.value, voltage, usable * 1e3)
+    log.add("battery.resistance", resistance, "ohm", f"ΔV/V at 1C = {drop.value}; {drop.source}")
+    if b.peak_charge_power is not None:
+        charge = b.peak_charge_power
+        log.add("battery.peak_charge_power", charge, "kW", _SPEC)
+    else:
+        charge = d.MAX_CHARGE_C_RATE.value * usable
+        log.add(
+            "battery.peak_charge_power",
+            charge,
+            "kW",
+            f"{d.MAX_CHARGE_C_RATE.value}C × usable energy; {d.MAX_CHARGE_C_RATE.source}",
+        )
+    log.add("battery.initial_soc", d.INITIAL_SOC.value, "1", d.INITIAL_SOC.source)
+    return _Battery(chemistry, usable_j, voltage, ocv_pack, capacity, resistance, charge * 1e3)
+
+
+def _trapezoid_mean(x: tuple[float, ...], y: tuple[float, ...]) -> float:
+    area = sum((x[i + 1] - x[i]) * (y[i + 1] + y[i]) / 2.0 for i in range(len(x) - 1))
+    return area / (x[-1] - x[0])

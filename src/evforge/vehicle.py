@@ -1,0 +1,94 @@
+"""The vehicle as the simulator sees it: SI parameters, every one with its provenance.
+
+A :class:`Vehicle` is built from a validated spec by :func:`evforge.spec.build_vehicle`, which
+fills what the spec leaves out from documented defaults. Nothing here knows about files or
+units: all values are floats in SI units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from evforge.enums import Chemistry, Layout
+
+__all__ = ["AxleDrive", "Derived", "Vehicle"]
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """One parameter value and where it came from (``"spec"``, a default's source, a formula)."""
+
+    name: str
+    value: float | str
+    unit: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class AxleDrive:
+    """The motors on one axle, lumped into one equivalent machine (zero power: not driven).
+
+    Attributes
+    ----------
+    peak_power_w : float
+        Sum of the motors' peak mechanical power [W].
+    peak_torque_nm : float
+        Sum of the motors' peak torque at the motor shaft [N·m].
+    max_speed_rad_s : float
+        Maximum motor speed [rad/s].
+    wheel_radius_m : float
+        Dynamic rolling radius of this axle's tyres [m].
+    """
+
+    peak_power_w: float
+    peak_torque_nm: float
+    max_speed_rad_s: float
+    wheel_radius_m: float
+
+    @property
+    def driven(self) -> bool:
+        """Whether a motor drives this axle."""
+        return self.peak_power_w > 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    """A battery-electric car in SI units, ready for the simulator.
+
+    Road load is F = (rolling_n + linear_n_per_mps·v + aero_n_per_mps2·v²) on level road, from
+    either the physical model (C_rr m g, 0, ½ρC_dA) or coast-down coefficients (f0, f1, f2);
+    on a grade the constant term is scaled by cos θ and m g sin θ is added.
+    """
+
+    name: str
+    layout: Layout
+    mass_kg: float
+    inertial_mass_kg: float
+    rolling_n: float
+    linear_n_per_mps: float
+    aero_n_per_mps2: float
+    front: AxleDrive
+    rear: AxleDrive
+    gear_ratio: float
+    gear_efficiency: float
+    motor_loss_coefficients: tuple[float, float, float, float]
+    chemistry: Chemistry
+    usable_energy_j: float
+    nominal_voltage_v: float
+    ocv_soc: tuple[float, ...]
+    ocv_v: tuple[float, ...]
+    capacity_c: float
+    resistance_ohm: float
+    max_charge_power_w: float
+    initial_soc: float
+    auxiliary_power_w: float
+    charger_efficiency: float
+    ac_charge_power_w: float
+    regen_zero_speed_mps: float
+    regen_full_speed_mps: float
+    provenance: tuple[Derived, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def axles(self) -> tuple[AxleDrive, AxleDrive]:
+        """(front, rear)."""
+        return (self.front, self.rear)

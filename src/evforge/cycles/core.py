@@ -227,4 +227,6 @@ def _parse_csv(lines: list[str], *, source: str, name: str) -> Cycle:
             f"got {grade[i]:g}; expected rise/run between -{_MAX_GRADE} and {_MAX_GRADE} "
             "(0.02 = 2 %)",
         )
+    if not np.any(v_kmh > 0):
+        raise fail("<file>", "never moves (all speeds are 0); expected a cycle with motion")
     return Cycle(name, t.copy(), v_kmh / KMH_PER_MPS, grade.copy(), f"custom cycle {source}")

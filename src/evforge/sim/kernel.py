@@ -315,19 +315,19 @@ def run_batch(
             v1 = target_mps[i]
             status = _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, 1.0, out)
             missed = status == OVER_TRACTION
-            if status == OVER_TRACTION:
+            if missed:
                 # Highest reachable speed by bisection (speed 0 is always reachable: braking).
                 lo = 0.0
                 hi = v1
                 for _ in range(_BISECTION_STEPS):
                     mid = 0.5 * (lo + hi)
-                    if _step(p, v_prev, mid, dt, cos_g, sin_g, voc, soc, 1.0, out) == OK:
+                    if _step(p, v_prev, mid, dt, cos_g, sin_g, voc, soc, 1.0, out) != OVER_TRACTION:
                         lo = mid
                     else:
                         hi = mid
                 v1 = lo
-                _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, 1.0, out)
-            elif status == OVER_CHARGE:
+                status = _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, 1.0, out)
+            if status == OVER_CHARGE:
                 # Largest share of regeneration the pack accepts; friction brakes the rest.
                 lo = 0.0
                 hi = 1.0

@@ -32,7 +32,7 @@ class Default:
 PAYLOAD: Final = Default(
     136.077711,  # 300 lb × 0.45359237 kg/lb (exact)
     "kg",
-    "40 CFR 86.1803-01 'loaded vehicle weight': curb weight + 300 lb",
+    "EPA loaded vehicle weight = curb + 300 lb (40 CFR 86.1803-01; 86.129-00(f)(1)(i))",
 )
 
 # --- aerodynamics and tyres -----------------------------------------------------------------
@@ -42,25 +42,24 @@ AIR_DENSITY: Final = Default(
     "UN GTR 15 Annex 4 reference conditions (100 kPa, 20 °C dry air: ρ = 1.189 kg/m³)",
 )
 FRONTAL_AREA_FACTOR: Final = Default(
-    0.84,
+    0.85,
     "1",
-    "A ≈ 0.84 × width × height for passenger cars (Hucho, Aerodynamics of Road Vehicles, "
-    "4th ed., SAE 1998)",
+    "A = 0.85 × width × height: FASTSim vehicle_import.rs (NREL); US EPA LDTP-11-1 "
+    "(Goodall & Thompson 1977) gives 0.80 for 1970s cars",
 )
-FRONTAL_AREA_BASE: Final = Default(
-    1.6, "m^2", "Wong, Theory of Ground Vehicles, 4th ed., 2008: A = 1.6 + 0.00056 (m - 765)"
+_WONG = (
+    "A = 1.6 + 0.00056 (m - 765), cars of 800-2000 kg: Wong, Theory of Ground Vehicles, "
+    "3rd ed., Wiley 2001, ch. 3; Rajamani, Vehicle Dynamics and Control, 2nd ed., 2012, ch. 4"
 )
-FRONTAL_AREA_SLOPE: Final = Default(
-    0.00056, "m^2/kg", "Wong, Theory of Ground Vehicles, 4th ed., 2008: A = 1.6 + 0.00056 (m - 765)"
-)
-FRONTAL_AREA_MASS_OFFSET: Final = Default(
-    765.0, "kg", "Wong, Theory of Ground Vehicles, 4th ed., 2008: A = 1.6 + 0.00056 (m - 765)"
-)
+FRONTAL_AREA_BASE: Final = Default(1.6, "m^2", _WONG)
+FRONTAL_AREA_SLOPE: Final = Default(0.00056, "m^2/kg", _WONG)
+FRONTAL_AREA_MASS_OFFSET: Final = Default(765.0, "kg", _WONG)
 ROLLING_RESISTANCE: Final = Default(
-    0.0085,
+    0.008,
     "1",
-    "Regulation (EU) 2020/740 Annex I Table A: C1 tyre class C spans 7.8-9.4 N/kN "
-    "(midpoint 8.6; class B 6.6-7.7); OE tyres on BEVs are mostly class B/C",
+    "8.0 N/kN, the class B/C boundary of the EU tyre label for C1 tyres (Regulation (EU) "
+    "2020/740 Annex I; Regulation (EC) 1222/2009 Annex I Part A); EPA road loads of current "
+    "BEVs imply 0.0069-0.0085 (docs/defaults-research.md §2)",
 )
 TYRE_SIZE: Final = "215/55 R17"
 TYRE_SIZE_SOURCE: Final = (
@@ -70,96 +69,117 @@ TYRE_SIZE_SOURCE: Final = (
 
 # --- rotating inertia -----------------------------------------------------------------------
 WHEEL_INERTIA: Final = Default(
-    0.815, "kg*m^2", "FASTSim vehicle default wheelInertiaKgM2 (NREL), per wheel incl. tyre"
+    0.815, "kg*m^2", "FASTSim default wheel_inertia_kg_m2 (NREL), per wheel incl. tyre"
 )
 WHEELS: Final = 4
 ROTOR_INERTIA_PER_TORQUE: Final = Default(
-    1.5e-4,
+    1.16e-4,
     "kg*m^2/(N*m)",
-    "rotor inertia ≈ 0.05 kg·m² for a ~320 N·m PMSM (order of magnitude, see "
-    "docs/defaults-research.md)",
+    "US EPA ALPHA map package '2018 Chevrolet Bolt 150kW 400V FWD EDU' (2023-09): motor and "
+    "gearing inertia 0.041748 kg·m² at motor speed, peak torque 360 N·m",
 )
 
 # --- driveline and motors -------------------------------------------------------------------
 GEAR_RATIO: Final = Default(
-    9.0, "1", "median single-speed reduction of current BEVs (docs/defaults-research.md)"
+    9.0,
+    "1",
+    "single-speed BEV reductions span 7-10: Tesla Model 3 9.03 (owner's manual), EPA generic "
+    "150 kW EDU 9.5, Chevrolet Bolt 7.05",
 )
 GEAR_EFFICIENCY: Final = Default(
-    0.97, "1", "single-stage helical reduction with differential, 97 % (Larminie & Lowry 2012)"
+    0.97,
+    "1",
+    "single-speed reduction with differential, 0.95-0.98 (FASTSim BEV trans_eff 0.98; "
+    "Larminie & Lowry 2012)",
 )
 MOTOR_MAX_SPEED: Final = Default(
-    12000.0, "rpm", "typical maximum speed of current traction PMSMs (docs/defaults-research.md)"
+    12000.0,
+    "rpm",
+    "current traction PMSMs reach 9,000-18,000 rpm (EPA generic 150 kW EDU 15,000; Nissan Leaf "
+    "10,390; Chevrolet Bolt 8,810)",
 )
 CONSTANT_POWER_SPEED_RATIO: Final = Default(
-    3.5,
+    3.3,
     "1",
-    "ω_max / ω_base of EV traction motors ≈ 3-4 (Ehsani et al., Modern Electric, Hybrid "
-    "Electric and Fuel Cell Vehicles, 3rd ed., CRC 2018, ch. 4)",
+    "ω_max / ω_base = 3.27 for the EPA ALPHA generic IPM 150 kW EDU (150 kW, 312 N·m, "
+    "15,000 rpm); 3-4 typical (Ehsani et al., Modern Electric, Hybrid Electric and Fuel Cell "
+    "Vehicles, 3rd ed., CRC 2018, ch. 4)",
 )
-MOTOR_LOSS_CONST: Final = Default(
-    0.002, "1", "global model coefficient: inverter/controller constant loss, fraction of P"
+_LOSS_SOURCE = (
+    "global model coefficient, set so a 150 kW / 312 N·m / 15,000 rpm motor peaks at 96.8 % "
+    "motor+inverter efficiency, within the 95-97 % published (Tesla Model 3: Rosenberger et "
+    "al., WEVJ 15 (2024) 268; FASTSim 0.95)"
 )
-MOTOR_LOSS_IRON: Final = Default(
-    0.010, "1", "global model coefficient: iron loss at ω_max, fraction of P"
-)
-MOTOR_LOSS_WINDAGE: Final = Default(
-    0.005, "1", "global model coefficient: windage/friction loss at ω_max, fraction of P"
-)
-MOTOR_LOSS_COPPER: Final = Default(
-    0.060, "1", "global model coefficient: copper loss at peak torque, fraction of P"
-)
+MOTOR_LOSS_CONST: Final = Default(0.002, "1", f"inverter constant loss / P; {_LOSS_SOURCE}")
+MOTOR_LOSS_IRON: Final = Default(0.012, "1", f"iron loss at ω_max / P; {_LOSS_SOURCE}")
+MOTOR_LOSS_WINDAGE: Final = Default(0.030, "1", f"windage at ω_max / P; {_LOSS_SOURCE}")
+MOTOR_LOSS_COPPER: Final = Default(0.070, "1", f"copper loss at T_pk / P; {_LOSS_SOURCE}")
 
 # --- battery --------------------------------------------------------------------------------
 CHEMISTRY: Final = Chemistry.NMC
 CHEMISTRY_SOURCE: Final = "assumption: NMC, the most common BEV cell chemistry outside China"
 NOMINAL_VOLTAGE: Final = Default(
-    400.0, "V", "typical '400 V class' BEV pack (docs/defaults-research.md)"
+    360.0, "V", "'400 V class' pack of 96 NMC cells in series (e.g. Chevrolet Bolt, ≈350-360 V)"
 )
 USABLE_FRACTION: Final = Default(
     0.93,
     "1",
-    "usable / nominal energy of BEV packs, typically 0.90-0.96 (docs/defaults-research.md)",
+    "usable / nominal energy: Kia EV6 74/77.4 = 0.956, Chevrolet Bolt 60/66 = 0.91; 0.93 "
+    "between (docs/example-cars.md)",
 )
 #: Relative voltage drop at 1C (cell DC resistance × 1C current / nominal voltage), per chemistry.
+_DCIR = (
+    "PyBaMM DFN 1C pulse, 10 s, 50 % SOC (docs/defaults-research.md §11): LG M50 NMC811 "
+    "(Chen et al. 2020, doi:10.1149/1945-7111/ab9050) 29 mΩ = 3.9 %; LFP (Prada 2013 set) 2.1 %"
+)
 DROP_AT_1C: Final = {
-    Chemistry.NMC: Default(0.025, "1", "docs/defaults-research.md"),
-    Chemistry.NCA: Default(0.025, "1", "docs/defaults-research.md"),
-    Chemistry.LFP: Default(0.020, "1", "docs/defaults-research.md"),
+    Chemistry.NMC: Default(0.035, "1", _DCIR),
+    Chemistry.NCA: Default(0.035, "1", f"taken as NMC; {_DCIR}"),
+    Chemistry.LFP: Default(0.020, "1", _DCIR),
 }
 MAX_CHARGE_C_RATE: Final = Default(
-    1.5, "1/h", "assumption: 1.5C peak DC acceptance (docs/defaults-research.md)"
+    1.5, "1/h", "assumption (no public source found): 1.5C peak charge acceptance"
 )
 INITIAL_SOC: Final = Default(1.0, "1", "tests start fully charged (SAE J1634; UN GTR 15 Annex 8)")
 
 #: State-of-charge grid of the open-circuit-voltage tables [-] (over the usable window).
 OCV_SOC: Final = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-#: Cell open-circuit voltage [V] at ``OCV_SOC``, per chemistry, with its source.
+#: Cell open-circuit voltage [V] at ``OCV_SOC``, per chemistry, with its source. The tables
+#: span the usable window (cell SOC 3.5-96.5 %, i.e. 93 % usable), computed with PyBaMM
+#: 26.10 from its published parameter sets (docs/defaults-research.md §10).
 OCV_TABLES: Final = {
     Chemistry.NMC: (
-        (3.40, 3.52, 3.58, 3.63, 3.67, 3.72, 3.80, 3.88, 3.97, 4.06, 4.15),
-        "docs/defaults-research.md",
+        (3.014, 3.387, 3.502, 3.596, 3.672, 3.751, 3.835, 3.933, 4.022, 4.090, 4.142),
+        "NMC811 LG M50: Chen et al., J. Electrochem. Soc. 167 (2020) 080534 (PyBaMM Chen2020)",
     ),
     Chemistry.NCA: (
-        (3.35, 3.48, 3.55, 3.61, 3.66, 3.72, 3.80, 3.89, 3.98, 4.07, 4.16),
-        "docs/defaults-research.md",
+        (3.173, 3.282, 3.398, 3.508, 3.604, 3.685, 3.762, 3.857, 3.959, 4.052, 4.153),
+        "NCA: Kim et al., J. Electrochem. Soc. 158 (2011) A955 (PyBaMM NCA_Kim2011)",
     ),
     Chemistry.LFP: (
-        (3.05, 3.20, 3.24, 3.26, 3.28, 3.29, 3.30, 3.31, 3.32, 3.33, 3.38),
-        "docs/defaults-research.md",
+        (2.659, 3.053, 3.177, 3.213, 3.254, 3.266, 3.269, 3.272, 3.305, 3.314, 3.322),
+        "LFP: Prada et al., J. Electrochem. Soc. 160 (2013) A616, OCP of Afshar et al. 2017 "
+        "(PyBaMM Prada2013)",
     ),
 }
 
 # --- auxiliaries, charging, regeneration ----------------------------------------------------
 AUXILIARY_POWER: Final = Default(
-    300.0, "W", "low-voltage load during a test with HVAC off (docs/defaults-research.md)"
+    250.0,
+    "W",
+    "low-voltage load with HVAC off: DOE VTO Program Record (12 Sep 2024, Argonne) 144-226 W; "
+    "FASTSim BEV aux 0.25 kW",
 )
 CHARGER_EFFICIENCY: Final = Default(
-    0.90, "1", "Level 2 on-board charger + EVSE efficiency (docs/defaults-research.md)"
+    0.89,
+    "1",
+    "Level 2 mains-to-battery: EPA certificates of 4 BEVs 0.886-0.902; fueleconomy.gov "
+    "84-93 % (docs/defaults-research.md §13)",
 )
 AC_CHARGE_POWER: Final = Default(7.2, "kW", "Level 2, 240 V × 30 A (SAE J1772 AC Level 2)")
-REGEN_ZERO_SPEED: Final = Default(
-    5.0, "km/h", "regen fades out at walking pace (docs/defaults-research.md)"
+_REGEN = (
+    "FASTSim regen curve (regen_a 500, regen_b 0.99) gives 10/50/90 % of full regen at "
+    "4.9/8.5/12.1 km/h; linear 5-15 km/h approximates it"
 )
-REGEN_FULL_SPEED: Final = Default(
-    15.0, "km/h", "full regen above this speed (docs/defaults-research.md)"
-)
+REGEN_ZERO_SPEED: Final = Default(5.0, "km/h", _REGEN)
+REGEN_FULL_SPEED: Final = Default(15.0, "km/h", _REGEN)

@@ -80,13 +80,22 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         d.MOTOR_LOSS_WINDAGE.value,
         d.MOTOR_LOSS_COPPER.value,
     )
-    for label, dflt in (
-        ("motor_loss_const", d.MOTOR_LOSS_CONST),
-        ("motor_loss_iron", d.MOTOR_LOSS_IRON),
-        ("motor_loss_windage", d.MOTOR_LOSS_WINDAGE),
-        ("motor_loss_copper", d.MOTOR_LOSS_COPPER),
+    spin = "zero-torque drag is already in the coast-down coefficients (road_load given)"
+    for label, dflt, in_coastdown in (
+        ("motor_loss_const", d.MOTOR_LOSS_CONST, False),
+        ("motor_loss_iron", d.MOTOR_LOSS_IRON, True),
+        ("motor_loss_windage", d.MOTOR_LOSS_WINDAGE, True),
+        ("motor_loss_copper", d.MOTOR_LOSS_COPPER, False),
     ):
-        log.add(label, dflt.value, "1", dflt.source)
+        if in_coastdown and spec.road_load is not None:
+            log.add(label, 0.0, "1", spin)
+        else:
+            log.add(label, dflt.value, "1", dflt.source)
+    if spec.road_load is not None:
+        # A coast-down (SAE J2263; 40 CFR 1066.310) runs with the inverter off but the motors
+        # still coupled to the wheels, so their no-load iron and windage drag is part of the
+        # measured f0/f1/f2. Counting it again in the motor model would count it twice.
+        coeffs = (coeffs[0], 0.0, 0.0, coeffs[3])
 
     battery = _battery(spec, log)
     aux = _value(spec.auxiliary_power, d.AUXILIARY_POWER, "auxiliary_power", log)

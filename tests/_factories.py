@@ -1,0 +1,43 @@
+"""Small builders shared by the tests: specs as dicts, vehicles, synthetic cycles."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+from evforge.cycles import Cycle
+from evforge.spec import build_vehicle, parse_spec
+from evforge.vehicle import Vehicle
+
+BASE_SPEC: dict[str, Any] = {
+    "name": "Test hatchback",
+    "layout": "FWD",
+    "mass": {"curb": "1600 kg", "payload": "100 kg"},
+    "body": {"drag_coefficient": 0.30, "frontal_area": "2.2 m^2"},
+    "tyres": {"size": "215/55 R17", "rolling_resistance": 0.009},
+    "motors": [{"axle": "front", "peak_power": "150 kW", "peak_torque": "300 N*m"}],
+    "gear_ratio": 9.0,
+    "battery": {"usable_energy": "60 kWh", "chemistry": "NMC"},
+    "auxiliary_power": "300 W",
+}
+
+
+def spec_dict(**changes: Any) -> dict[str, Any]:
+    """A deep copy of the base spec with top-level keys replaced."""
+    data = copy.deepcopy(BASE_SPEC)
+    data.update(changes)
+    return data
+
+
+def vehicle(**changes: Any) -> Vehicle:
+    """A vehicle from the base spec with top-level keys replaced."""
+    return build_vehicle(parse_spec(spec_dict(**changes)))
+
+
+def constant_speed_cycle(speed_mps: float, duration_s: float = 100.0) -> Cycle:
+    """A trace already at ``speed_mps`` that holds it (no acceleration at all)."""
+    t = np.arange(0.0, duration_s + 1.0)
+    v = np.full_like(t, speed_mps)
+    return Cycle("constant", t, v, np.zeros_like(t))

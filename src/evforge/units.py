@@ -64,6 +64,12 @@ def registry() -> pint.UnitRegistry[Any]:
     return ureg
 
 
+@cache
+def _parse_units(text: str) -> Any:
+    """Parse a unit expression once per distinct text (spec files repeat a few units)."""
+    return registry().parse_units(text)
+
+
 def _describe(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -121,7 +127,7 @@ def _parse_text(text: str, unit: str, expected: str) -> float:
         raise QuantityError(f"got {_describe(text)}: unreadable unit; {expected}")
     ureg = registry()
     try:
-        given = ureg.parse_units(unit_text)
+        given = _parse_units(unit_text)
         target = "dimensionless" if unit == "1" else unit
         magnitude = float(ureg.Quantity(number, given).to(target).magnitude)
     except pint.DimensionalityError:

@@ -21,6 +21,8 @@ from evforge.spec.schema import VehicleSpec
 __all__ = ["load_spec", "parse_spec"]
 
 _MAX_FILE_BYTES: Final = 1_000_000
+# libyaml's safe loader is ~10x faster than the pure-Python one and parses the same documents.
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_spec(path: str | Path) -> VehicleSpec:
@@ -51,7 +53,7 @@ def load_spec(path: str | Path) -> VehicleSpec:
             source, [Problem("<file>", f"is {len(raw)} bytes; expected at most {_MAX_FILE_BYTES}")]
         )
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_SafeLoader)  # a safe loader (libyaml if built)
     except yaml.YAMLError as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)

@@ -37,8 +37,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 # Rich falls back to 80 columns when output is not a terminal; tables need more.
-_out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-_err = Console(stderr=True, highlight=False)
+# emoji=False: values from files are printed verbatim (":smiley:" stays text).
+_out = Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 160)
+_err = Console(stderr=True, highlight=False, emoji=False)
 
 DEFAULT_CYCLE = "wltc_class3b"
 EXIT_INPUT = 2
@@ -167,7 +168,11 @@ def _print_breakdown(results: Sequence[SimResult]) -> None:
     for r in results:
         table.add_column(f"{r.vehicle}\n{r.cycle}", justify="right")
     for key, label in _BREAKDOWN_ROWS:
-        cells = [f"{getattr(r.energy_kwh, key) * 1e3 / r.distance_km:.1f}" for r in results]
+        # "+ 0.0" turns a rounded -0.0 (kinetic energy over a closed cycle) into 0.0.
+        cells = [
+            f"{round(getattr(r.energy_kwh, key) * 1e3 / r.distance_km, 1) + 0.0:.1f}"
+            for r in results
+        ]
         table.add_row(label, *cells)
     _out.print(table)
 

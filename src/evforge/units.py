@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from functools import cache
 from typing import Any, Final
 
@@ -25,6 +26,7 @@ __all__ = [
     "QuantityError",
     "parse_quantity",
     "registry",
+    "short_repr",
 ]
 
 #: Standard acceleration of gravity [m/s²], exact by definition (3rd CGPM, 1901).
@@ -71,7 +73,21 @@ def _parse_units(text: str) -> Any:
 
 
 def _describe(value: object) -> str:
-    text = repr(value)
+    return short_repr(value)
+
+
+_REPR = reprlib.Repr()  # limits set as attributes: keyword arguments need Python 3.12
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxtuple = 3, 4, 4, 4
+_REPR.maxstring, _REPR.maxother, _REPR.maxlong = 50, 50, 40
+
+
+def short_repr(value: object) -> str:
+    """A bounded ``repr`` for messages: cost and length independent of the value's size.
+
+    Nested or aliased values (YAML anchors) are cut after a few items and levels, so a small
+    file cannot make a message expensive, and the result is always one line.
+    """
+    text = _REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -107,7 +123,12 @@ def parse_quantity(value: object, unit: str, *, kind: str, example: str) -> floa
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise QuantityError(f"got {_describe(value)}; {expected}")
     if isinstance(value, int | float):
-        magnitude = float(value)
+        try:
+            magnitude = float(value)
+        except OverflowError:  # an int beyond the float range
+            raise QuantityError(
+                f"got {_describe(value)}, which is not finite; {expected}"
+            ) from None
     else:
         magnitude = _parse_text(value, unit, expected)
     if not math.isfinite(magnitude):

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from evforge.errors import InputError, Problem
 from evforge.spec.schema import VehicleSpec
+from evforge.units import short_repr
 
 __all__ = ["load_spec", "parse_spec"]
 
@@ -103,9 +104,7 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return list(seen.values())
 
 
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+_short = short_repr
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -113,8 +112,10 @@ def _path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
+            continue
+        # A key with control characters (a line break...) is shown as its repr: one line.
+        name = part if part.isprintable() and part.strip() == part else short_repr(part)
+        out += f".{name}" if out else name
     return out or "<file>"
 
 

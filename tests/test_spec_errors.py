@@ -738,3 +738,30 @@ def test_error_message_does_not_walk_the_whole_value() -> None:
     with pytest.raises(InputError):
         parse_spec({**BASE_SPEC, "name": value})
     assert calls < 1_000
+
+
+def test_duplicate_key_is_an_error_not_silently_the_last(tmp_path: Path) -> None:
+    spec = tmp_path / "dup.yaml"
+    spec.write_text(yaml.safe_dump(BASE_SPEC, sort_keys=False) + "name: second name\n", "utf-8")
+    with pytest.raises(InputError) as info:
+        load_spec(spec)
+    (problem,) = info.value.problems
+    assert problem.path == "<file>"
+    assert "found duplicate key 'name'" in problem.message
+
+
+def test_yaml_merge_keys_still_work(tmp_path: Path) -> None:
+    spec = tmp_path / "merge.yaml"
+    text = yaml.safe_dump(BASE_SPEC, sort_keys=False)
+    spec.write_text(text.replace("mass:\n", "mass: &m\n", 1) + "x: {<<: *m}\n", "utf-8")
+    with pytest.raises(InputError) as info:
+        load_spec(spec)
+    assert [p.path for p in info.value.problems] == ["x"]
+
+
+def test_malformed_timestamp_tag_is_an_input_error(tmp_path: Path) -> None:
+    spec = tmp_path / "ts.yaml"
+    spec.write_text("name: !!timestamp 2020-13-45\n? [a, b]\n", "utf-8")
+    with pytest.raises(InputError) as info:
+        load_spec(spec)
+    assert info.value.problems[0].path == "<file>"

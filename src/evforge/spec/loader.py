@@ -23,7 +23,30 @@ __all__ = ["load_spec", "parse_spec"]
 
 _MAX_FILE_BYTES: Final = 1_000_000
 # libyaml's safe loader is ~10x faster than the pure-Python one and parses the same documents.
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SafeLoader(_BaseLoader):  # type: ignore[misc]
+    """Safe YAML loading that rejects duplicate keys (YAML 1.2 forbids them; PyYAML keeps
+    the last one silently, which would hide a typo'd or pasted-twice value)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # "<<: *anchor" merges; explicit keys may override merged ones
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # unhashable key: the constructor reports it
+                duplicate = False
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"found duplicate key {key!r}", key_node.start_mark
+                )
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def load_spec(path: str | Path) -> VehicleSpec:
@@ -66,6 +89,9 @@ def load_spec(path: str | Path) -> VehicleSpec:
         ) from None
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise InputError(source, [Problem("<file>", f"is not valid YAML: {exc}")]) from None
+    except Exception as exc:  # PyYAML's constructors raise others on some malformed tags
+        message = f"is not valid YAML ({type(exc).__name__} while reading it)"
+        raise InputError(source, [Problem("<file>", message)]) from None
     return parse_spec(data, source=source)
 
 
@@ -113,10 +139,14 @@ def _path(loc: tuple[int | str, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
             continue
-        # A key with control characters (a line break...) is shown as its repr: one line.
-        name = part if part.isprintable() and part.strip() == part else short_repr(part)
+        name = _key(part)
         out += f".{name}" if out else name
     return out or "<file>"
+
+
+def _key(name: str) -> str:
+    """A key as shown in a path: a key with control characters (a line break...) as its repr."""
+    return name if name.isprintable() and name.strip() == name else short_repr(name)
 
 
 def _translate(err: Any) -> Problem:
@@ -128,7 +158,7 @@ def _translate(err: Any) -> Problem:
     if kind == "cross_field":
         return Problem(str(ctx["path"]), str(ctx["message"]))
     if kind == "sub_field":
-        return Problem(f"{path}.{ctx['sub']}", str(ctx["message"]))
+        return Problem(f"{path}.{_key(str(ctx['sub']))}", str(ctx["message"]))
     if kind in ("quantity", "tyre_size"):
         return Problem(path, str(err["msg"]))
     if kind == "missing":

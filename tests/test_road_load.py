@@ -55,7 +55,7 @@ def test_constant_speed_energy_is_road_load_times_distance() -> None:
     w, t = omega / car.front.max_speed_rad_s, torque / 300.0
     motor_loss = 150e3 * (c0 + ci * w + cw * w**3 + cc * t**2)
     gear_loss = torque * omega - wheel_power
-    terminal = torque * omega + motor_loss + 300.0
+    terminal = torque * omega + motor_loss + 300.0 + car.base_load_w  # aux + vehicle-on load
     assert e.gear_loss * 3.6e6 == pytest.approx(gear_loss * 100.0, rel=1e-9)
     assert e.motor_loss * 3.6e6 == pytest.approx(motor_loss * 100.0, rel=1e-9)
     assert e.battery_terminal * 3.6e6 == pytest.approx(terminal * 100.0, rel=1e-9)

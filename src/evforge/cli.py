@@ -240,6 +240,60 @@ def check_cmd(
     _out.print(f"{spec}: valid (schema v1)")
 
 
+validate_app = typer.Typer(help="Compare the model with real test data.", no_args_is_help=True)
+app.add_typer(validate_app, name="validate")
+
+
+@validate_app.command("epa")
+def validate_epa_cmd(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the report, plot and predictions.")
+    ] = Path("validation-report"),
+    refit: Annotated[
+        bool,
+        typer.Option("--refit", help="Also refit the global coefficients on the training split."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Predict the EPA Test Car List's unadjusted UDDS/HWFET MPGe of every usable BEV row."""
+    from evforge.validation.report import run_epa_validation, write_report
+
+    with _err.status("simulating the EPA test vehicles..."):
+        result = run_epa_validation()
+        md, png = write_report(result, out)
+    if as_json:
+        print(json.dumps(result.metrics.to_dict(orient="records"), indent=2))
+    else:
+        table = Table(title="evforge vs EPA Test Car List (MPGe)", title_justify="left")
+        for col in ("cycle", "split", "rows", "n", "MAPE %", "median %", "bias %", "p90 %"):
+            table.add_column(col, justify="left" if col in ("cycle", "split", "rows") else "right")
+        for r in result.metrics.to_dict(orient="records"):
+            table.add_row(
+                r["cycle"],
+                r["split"],
+                r["rows"],
+                str(r["n"]),
+                f"{r['mape_pct']:.1f}",
+                f"{r['median_ape_pct']:.1f}",
+                f"{r['bias_pct']:+.1f}",
+                f"{r['p90_ape_pct']:.1f}",
+            )
+        _out.print(table)
+        _out.print(f"report: {md}\nplot: {png}")
+    if refit:
+        from evforge.validation import epa
+        from evforge.validation.fit import fit_global_coefficients
+
+        rows = epa.load_rows()
+        vehicles, kept, _ = epa.build_vehicles(rows)
+        fitted = fit_global_coefficients(vehicles, rows.iloc[kept].reset_index(drop=True))
+        _out.print(
+            f"refit on {fitted.n_train_rows} training rows: motor_loss_const = "
+            f"{fitted.motor_loss_const:.5f}, base_load = {fitted.base_load_w:.1f} W "
+            "(put these in evforge/spec/defaults.py)"
+        )
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"evforge {__version__}")

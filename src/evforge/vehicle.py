@@ -38,12 +38,16 @@ class AxleDrive:
         Maximum motor speed [rad/s].
     wheel_radius_m : float
         Dynamic rolling radius of this axle's tyres [m].
+    loss_scale_w : float
+        The power the motor loss coefficients are fractions of [W] (see
+        :func:`evforge.physics.motor.loss_scale_power`).
     """
 
     peak_power_w: float
     peak_torque_nm: float
     max_speed_rad_s: float
     wheel_radius_m: float
+    loss_scale_w: float
 
     @property
     def driven(self) -> bool:
@@ -82,6 +86,7 @@ class Vehicle:
     max_charge_power_w: float
     initial_soc: float
     auxiliary_power_w: float
+    base_load_w: float
     charger_efficiency: float
     ac_charge_power_w: float
     regen_zero_speed_mps: float

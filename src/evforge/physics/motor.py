@@ -7,7 +7,11 @@ peak power P, peak torque T_pk and maximum speed ω_max, so one set of dimension
 coefficients serves motors of every size (losses scale with the machine's rating, as for a
 family of geometrically similar machines)::
 
-    P_loss = P · [c_0 + c_i (ω/ω_max) + c_w (ω/ω_max)³ + c_cu (T/T_pk)²]
+    P_loss = S · [c_0 + c_i (ω/ω_max) + c_w (ω/ω_max)³ + c_cu (T/T_pk)²]
+
+with the loss scale S = P_ref (P/P_ref)^α (:func:`loss_scale_power`): α = 1 makes losses
+proportional to the rating; α < 1 lets a large motor lose relatively less at the part loads
+of a drive cycle. α is a global model coefficient.
 
 References
 ----------
@@ -22,7 +26,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["motor_loss_power", "motor_max_torque"]
+__all__ = ["loss_scale_power", "motor_loss_power", "motor_max_torque"]
 
 FloatOrArray = TypeVar("FloatOrArray", float, npt.NDArray[np.float64])
 
@@ -55,6 +59,11 @@ def motor_max_torque(
     return envelope
 
 
+def loss_scale_power(peak_power_w: float, reference_w: float, exponent: float) -> float:
+    """Loss scale S = P_ref (P / P_ref)^α [W] of a motor of peak power P."""
+    return float(reference_w * (peak_power_w / reference_w) ** exponent)
+
+
 def motor_loss_power(
     torque_nm: FloatOrArray,
     speed_rad_s: FloatOrArray,
@@ -75,9 +84,9 @@ def motor_loss_power(
     speed_rad_s : float or array
         Motor speed ω [rad/s], ≥ 0.
     peak_power_w, peak_torque_nm, max_speed_rad_s : float
-        The motor's rating: P [W], T_pk [N·m], ω_max [rad/s].
+        The loss scale S [W] (the peak power P when α = 1), T_pk [N·m], ω_max [rad/s].
     c_const, c_iron, c_windage, c_copper : float
-        Dimensionless loss coefficients, as fractions of P (see the module notes).
+        Dimensionless loss coefficients, as fractions of S (see the module notes).
 
     Returns
     -------

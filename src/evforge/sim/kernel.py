@@ -58,8 +58,8 @@ P_MAX_CHARGE: Final = 14  # largest charging power the pack accepts [W]
 P_SOC0: Final = 15  # initial state of charge [-]
 P_REGEN_ZERO: Final = 16  # regen fades to zero at this speed [m/s]
 P_REGEN_FULL: Final = 17  # full regen above this speed [m/s]
-P_AXLE0: Final = 18  # per axle (front, rear): peak power [W], torque [N·m], ω_max, r_wheel
-AXLE_STRIDE: Final = 4
+P_AXLE0: Final = 18  # per axle (front, rear): peak power [W], torque [N·m], ω_max [rad/s],
+AXLE_STRIDE: Final = 5  # r_wheel [m], loss scale [W]
 N_PARAMS: Final = P_AXLE0 + 2 * AXLE_STRIDE
 
 # --- outputs ----------------------------------------------------------------------------------
@@ -223,7 +223,7 @@ def _step(
             loss = _motor_loss_power(
                 torque,
                 omega[k],
-                p[base],
+                p[base + 4],
                 p[base + 1],
                 p[base + 2],
                 p[P_LOSS_CONST],

@@ -110,9 +110,18 @@ _LOSS_SOURCE = (
     "motor+inverter efficiency, within the 95-97 % published (Tesla Model 3: Rosenberger et "
     "al., WEVJ 15 (2024) 268; FASTSim 0.95)"
 )
-MOTOR_LOSS_CONST: Final = Default(0.002, "1", f"inverter constant loss / P; {_LOSS_SOURCE}")
+MOTOR_LOSS_CONST: Final = Default(
+    0.0017,
+    "1",
+    "inverter constant loss / P, fitted on the EPA Test Car List training split (MY2015-2021, "
+    "148 vehicles; `evforge validate epa --refit`)",
+)
 MOTOR_LOSS_IRON: Final = Default(0.012, "1", f"iron loss at ω_max / P; {_LOSS_SOURCE}")
 MOTOR_LOSS_WINDAGE: Final = Default(0.030, "1", f"windage at ω_max / P; {_LOSS_SOURCE}")
+MOTOR_LOSS_REFERENCE_POWER: Final = Default(150.0, "kW", "reference rating of the loss scale")
+MOTOR_LOSS_SIZE_EXPONENT: Final = Default(
+    1.0, "1", "global model coefficient: losses proportional to the rating"
+)
 MOTOR_LOSS_COPPER: Final = Default(0.070, "1", f"copper loss at T_pk / P; {_LOSS_SOURCE}")
 
 # --- battery --------------------------------------------------------------------------------
@@ -169,6 +178,13 @@ AUXILIARY_POWER: Final = Default(
     "W",
     "low-voltage load with HVAC off: DOE VTO Program Record (12 Sep 2024, Argonne) 144-226 W; "
     "FASTSim BEV aux 0.25 kW",
+)
+BASE_LOAD: Final = Default(
+    425.0,
+    "W",
+    "global model coefficient: vehicle-on load beyond the 12 V auxiliaries (pumps, DC-DC and "
+    "inverter standby); fitted on the EPA Test Car List training split (MY2015-2021, 148 "
+    "vehicles; `evforge validate epa --refit`)",
 )
 CHARGER_EFFICIENCY: Final = Default(
     0.89,

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from evforge.enums import Axle, Chemistry
 from evforge.physics import battery as battery_model
+from evforge.physics.motor import loss_scale_power
 from evforge.physics.tyres import rolling_radius_m
 from evforge.spec import defaults as d
 from evforge.spec.schema import MotorSpec, StaggeredTyres, VehicleSpec, parse_tyre_size
@@ -99,6 +100,8 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
 
     battery = _battery(spec, log)
     aux = _value(spec.auxiliary_power, d.AUXILIARY_POWER, "auxiliary_power", log)
+    base = d.BASE_LOAD.value
+    log.add("base_load", base, "W", d.BASE_LOAD.source)
     log.add("charger_efficiency", d.CHARGER_EFFICIENCY.value, "1", d.CHARGER_EFFICIENCY.source)
     log.add("ac_charge_power", d.AC_CHARGE_POWER.value, "kW", d.AC_CHARGE_POWER.source)
     log.add("regen_zero_speed", d.REGEN_ZERO_SPEED.value, "km/h", d.REGEN_ZERO_SPEED.source)
@@ -118,6 +121,7 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         gear_efficiency=gear_eff,
         motor_loss_coefficients=coeffs,
         auxiliary_power_w=aux,
+        base_load_w=base,
         charger_efficiency=d.CHARGER_EFFICIENCY.value,
         ac_charge_power_w=d.AC_CHARGE_POWER.value * 1e3,
         regen_zero_speed_mps=d.REGEN_ZERO_SPEED.value / KMH_PER_MPS,
@@ -216,7 +220,7 @@ def _frontal_area(spec: VehicleSpec, mass_kg: float, log: _Log) -> float:
 def _axle(spec: VehicleSpec, axle: Axle, radius: float, log: _Log) -> AxleDrive:
     motors = [m for m in spec.motors if m.axle is axle]
     if not motors:
-        return AxleDrive(0.0, 0.0, math.inf, radius)
+        return AxleDrive(0.0, 0.0, math.inf, radius, 0.0)
     power = sum(m.peak_power for m in motors) * 1e3
     torque = 0.0
     speeds = []
@@ -225,7 +229,15 @@ def _axle(spec: VehicleSpec, axle: Axle, radius: float, log: _Log) -> AxleDrive:
             rpm = _value(motor.max_speed, d.MOTOR_MAX_SPEED, f"motors[{i}].max_speed", log)
             speeds.append(rpm * _RPM_TO_RAD_S)
             torque += _torque(motor, i, speeds[-1], log)
-    return AxleDrive(power, torque, min(speeds), radius)
+    ref, alpha = d.MOTOR_LOSS_REFERENCE_POWER.value * 1e3, d.MOTOR_LOSS_SIZE_EXPONENT.value
+    scale = loss_scale_power(power, ref, alpha)
+    log.add(
+        f"motor_loss_scale.{axle.value}",
+        scale / 1e3,
+        "kW",
+        f"{ref / 1e3:g} kW × (P / {ref / 1e3:g} kW)^{alpha:g}; {d.MOTOR_LOSS_SIZE_EXPONENT.source}",
+    )
+    return AxleDrive(power, torque, min(speeds), radius, scale)
 
 
 def _torque(motor: MotorSpec, i: int, max_speed: float, log: _Log) -> float:

@@ -1,0 +1,170 @@
+"""The EPA validation run: predictions, metrics, a Markdown report and a scatter plot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from evforge.validation import epa
+
+__all__ = ["EpaValidation", "run_epa_validation", "write_report"]
+
+
+@dataclass(frozen=True)
+class EpaValidation:
+    """Rows with predictions, the metrics table, and rows the schema rejected."""
+
+    rows: pd.DataFrame
+    metrics: pd.DataFrame
+    rejected: list[str]
+
+
+def run_epa_validation() -> EpaValidation:
+    """Predict every usable EPA test row with the global defaults and score it."""
+    rows = epa.load_rows()
+    vehicles, kept, rejected = epa.build_vehicles(rows)
+    rows = rows.iloc[kept].reset_index(drop=True)
+    predicted = epa.predict(vehicles)
+    table = []
+    for cycle in epa.CYCLES:
+        rows[f"{cycle}_pred_mpge"] = predicted[cycle]
+        rows[f"{cycle}_error"] = predicted[cycle] / rows[f"{cycle}_mpge"] - 1.0
+        for split in ("train", "test"):
+            for subset in ("all", "confirmed"):
+                mask = (rows["split"] == split).to_numpy().copy()
+                if subset == "confirmed":
+                    mask &= rows[f"{cycle}_confirmed"].to_numpy()
+                m = epa.metrics(
+                    predicted[cycle][mask], rows[f"{cycle}_mpge"].to_numpy()[mask], cycle, split
+                )
+                table.append({**m.as_dict(), "rows": subset})
+    return EpaValidation(rows, pd.DataFrame(table), rejected)
+
+
+def _fmt(frame: pd.DataFrame) -> str:
+    cols = list(frame.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, r in frame.iterrows():
+        cells = [f"{v:.1f}" if isinstance(v, float) else str(v) for v in r.to_numpy()]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_report(result: EpaValidation, out: Path) -> tuple[Path, Path]:
+    """Write ``epa_validation.md``, ``epa_scatter.png`` and ``epa_predictions.csv`` to ``out``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    rows = result.rows
+    rows.to_csv(out / "epa_predictions.csv", index=False)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5.2), constrained_layout=True)
+    for ax, cycle in zip(axes, epa.CYCLES, strict=True):
+        for split, colour in (("train", "#999999"), ("test", "#1f77b4")):
+            sel = rows[rows["split"] == split]
+            ax.scatter(
+                sel[f"{cycle}_mpge"],
+                sel[f"{cycle}_pred_mpge"],
+                s=12,
+                c=colour,
+                alpha=0.7,
+                label=f"MY{'<=' if split == 'train' else '>='}"
+                f"{epa.TRAIN_MAX_MODEL_YEAR + (split == 'test')} ({split})",
+            )
+        lim = [40, 260]
+        ax.plot(lim, lim, "k-", lw=0.8)
+        ax.plot(lim, [x * 1.1 for x in lim], "k:", lw=0.8)
+        ax.plot(lim, [x * 0.9 for x in lim], "k:", lw=0.8, label="±10 %")
+        ax.set(
+            xlim=lim,
+            ylim=lim,
+            xlabel="measured unadjusted MPGe (EPA Test Car List)",
+            ylabel="predicted MPGe (evforge)",
+            title=cycle.upper(),
+        )
+        ax.legend(loc="upper left", fontsize=8)
+    png = out / "epa_scatter.png"
+    fig.savefig(png, dpi=110)
+    plt.close(fig)
+
+    test = rows[rows["split"] == "test"].copy()
+    test["worst"] = test[["udds_error", "hwfet_error"]].abs().max(axis=1)
+    worst = test.sort_values("worst", ascending=False).head(10)
+    worst_table = pd.DataFrame(
+        {
+            "MY": worst["model_year"],
+            "make": worst["make"],
+            "model": worst["model"],
+            "UDDS meas": worst["udds_mpge"],
+            "UDDS pred": worst["udds_pred_mpge"],
+            "HWY meas": worst["hwfet_mpge"],
+            "HWY pred": worst["hwfet_pred_mpge"],
+        }
+    )
+    makers = (
+        test.assign(maker=test["make"].str.upper().str.split().str[0])
+        .groupby("maker")
+        .agg(
+            n=("udds_error", "count"),
+            udds_bias=("udds_error", "mean"),
+            hwy_bias=("hwfet_error", "mean"),
+        )
+    )
+    makers = makers[makers["n"] >= 5].sort_values("udds_bias")
+    makers[["udds_bias", "hwy_bias"]] *= 100
+    counts = {c: rows[f"{c}_read_as"].value_counts().to_dict() for c in epa.CYCLES}
+    m = result.metrics
+    md = out / "epa_validation.md"
+    md.write_text(
+        "\n".join(
+            [
+                "# evforge vs the EPA Test Car List (unadjusted UDDS and HWFET, BEVs)",
+                "",
+                "Predicted from each row's test weight, target coefficients A/B/C, drive and "
+                "rated power, with the project's global defaults for everything else. Global "
+                f"coefficients are fitted on model years <= {epa.TRAIN_MAX_MODEL_YEAR} (train) "
+                f"and reported on model years >= {epa.TRAIN_MAX_MODEL_YEAR + 1} (test). "
+                "Errors are predicted/measured - 1 on MPGe; bias is the mean signed error.",
+                "",
+                "## Accuracy",
+                "",
+                _fmt(
+                    m[
+                        [
+                            "cycle",
+                            "split",
+                            "rows",
+                            "n",
+                            "mape_pct",
+                            "median_ape_pct",
+                            "bias_pct",
+                            "p90_ape_pct",
+                        ]
+                    ]
+                ),
+                "",
+                "![predicted vs measured](epa_scatter.png)",
+                "",
+                "## Data cleaning (how each result was read)",
+                "",
+                *[f"- {c}: {counts[c]}" for c in epa.CYCLES],
+                f"- rows the spec schema rejected (e.g. 1 hp placeholders): {len(result.rejected)}",
+                *[f"  - {r}" for r in result.rejected],
+                "",
+                "## Worst ten (test split)",
+                "",
+                _fmt(worst_table),
+                "",
+                "## Bias by maker (test split, makers with >= 5 rows), %",
+                "",
+                _fmt(makers.reset_index()),
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    return md, png

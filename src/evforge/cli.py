@@ -21,7 +21,7 @@ from rich.table import Table
 
 from evforge import __version__
 from evforge.cycles import cycle_names, load_cycle
-from evforge.errors import EvforgeError, InputError
+from evforge.errors import EvforgeError, InputError, Problem
 from evforge.sim import SimResult, simulate
 from evforge.spec import build_vehicle, load_spec
 from evforge.units import KMH_PER_MPS
@@ -238,6 +238,63 @@ def check_cmd(
         table.add_row(r["parameter"], shown, r["unit"], r["source"])
     _out.print(table)
     _out.print(f"{spec}: valid (schema v1)")
+
+
+@app.command("range")
+def range_cmd(
+    specs: Annotated[list[Path], typer.Argument(help="Vehicle spec files (YAML).")],
+    procedure: Annotated[
+        str, typer.Option("--procedure", "-p", help="epa | wltp | cltc | nedc | all")
+    ] = "all",
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """Official-style range and consumption: EPA, WLTP, CLTC and NEDC."""
+    from evforge.procedures import PROCEDURES, run_procedure
+
+    with _reported():
+        names = list(PROCEDURES) if procedure == "all" else [procedure]
+        if any(n not in PROCEDURES for n in names):
+            known = ", ".join(PROCEDURES)
+            raise InputError(
+                "--procedure",
+                [
+                    Problem(
+                        procedure,
+                        f"is not a procedure; expected one of: {known}, all",
+                    )
+                ],
+            )
+        vehicles = _load_vehicles(specs)
+        records = [run_procedure(v, n) for v in vehicles for n in names]
+    if as_json:
+        print(json.dumps(_json_ready(records), indent=2))
+        return
+    table = Table(title="Official-style range and consumption", title_justify="left")
+    for col in (
+        "vehicle",
+        "procedure",
+        "range km",
+        "range mi",
+        "AC kWh/100 km",
+        "DC kWh/100 km",
+        "MPGe comb.",
+        "city range km",
+        "test mass kg",
+    ):
+        table.add_column(col, justify="left" if col in ("vehicle", "procedure") else "right")
+    for r in records:
+        table.add_row(
+            r["vehicle"],
+            r["procedure"].upper() + (f" ({r['cycle']})" if "cycle" in r else ""),
+            f"{r['range_km']:.0f}",
+            f"{r['range_km'] / 1.609344:.0f}",
+            f"{r['consumption_ac_kwh_per_100km']:.1f}",
+            f"{r['consumption_dc_kwh_per_100km']:.1f}",
+            f"{r['mpge_combined']:.0f}" if "mpge_combined" in r else "",
+            f"{r['range_city_km']:.0f}" if "range_city_km" in r else "",
+            f"{r['test_mass_kg']:.0f}",
+        )
+    _out.print(table)
 
 
 validate_app = typer.Typer(help="Compare the model with real test data.", no_args_is_help=True)

@@ -7,9 +7,10 @@ units: all values are floats in SI units.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from evforge.enums import Chemistry, Layout
+from evforge.units import G_STANDARD_MPS2
 
 __all__ = ["AxleDrive", "Derived", "Vehicle"]
 
@@ -91,9 +92,30 @@ class Vehicle:
     ac_charge_power_w: float
     regen_zero_speed_mps: float
     regen_full_speed_mps: float
+    curb_mass_kg: float | None = None
+    test_mass_kg: float | None = None
+    rolling_resistance: float | None = None
     provenance: tuple[Derived, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def axles(self) -> tuple[AxleDrive, AxleDrive]:
         """(front, rear)."""
         return (self.front, self.rear)
+
+    @property
+    def peak_power_w(self) -> float:
+        """Sum of the motors' peak power [W]."""
+        return self.front.peak_power_w + self.rear.peak_power_w
+
+    def with_mass(self, mass_kg: float) -> Vehicle:
+        """The same car at another (test) mass: inertia and, for the physical road-load model,
+        rolling resistance (C_rr m g) follow; coast-down coefficients stay as measured."""
+        rolling = self.rolling_n
+        if self.rolling_resistance is not None:
+            rolling = self.rolling_resistance * mass_kg * G_STANDARD_MPS2
+        return replace(
+            self,
+            mass_kg=mass_kg,
+            inertial_mass_kg=self.inertial_mass_kg - self.mass_kg + mass_kg,
+            rolling_n=rolling,
+        )

@@ -135,6 +135,11 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         resistance_ohm=battery.resistance_ohm,
         max_charge_power_w=battery.max_charge_power_w,
         initial_soc=d.INITIAL_SOC.value,
+        curb_mass_kg=spec.mass.curb,
+        test_mass_kg=spec.road_load.test_mass if spec.road_load is not None else None,
+        rolling_resistance=None
+        if spec.road_load is not None
+        else rolling / (mass_kg * G_STANDARD_MPS2),
         provenance=tuple(log.items),
     )
 

@@ -1,0 +1,92 @@
+"""EPA label range and consumption (40 CFR 600 subparts B-D; SAE J1634).
+
+Implemented: the single-cycle tests (repeated UDDS to depletion, repeated HWFET to
+depletion), which 40 CFR 600.116-12(a)(1) allows with the Administrator's approval, and the
+derived label by the default 0.7 factor. The multi-cycle test of 600.116-12(a)(2) and the
+vehicle-specific 5-cycle route (600.114-12, needing US06, SC03 and the cold FTP) are not yet
+implemented. Verification status of each rule: ``docs/regulations-verified.md`` §1.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from evforge.cycles import load_cycle
+from evforge.procedures.common import run_depletion, wall_per_dc
+from evforge.units import M_PER_MI
+from evforge.vehicle import Vehicle
+
+__all__ = ["run"]
+
+#: Energy equivalence of one gallon of gasoline for MPGe [kWh/gal]: 115,000 Btu / 3,412
+#: Btu/kWh (EPA/NHTSA 2011 label rule, 76 FR 39478; regulations-verified §1.1).
+KWH_PER_GALLON_EQUIVALENT: Final = 33.705
+#: Default ("derived") 5-cycle adjustment of BEV 2-cycle range and MPGe: EPA practice under
+#: 40 CFR 600.210-12 (regulations-verified §1.2).
+DEFAULT_ADJUSTMENT: Final = 0.7
+#: City/highway weights (40 CFR 600.206-12(a)(3)(i) for MPGe, harmonic; 10 CFR 474 App. A
+#: for kWh/mi, arithmetic; range as 0.55/0.45 of city/highway, 600.311-12).
+CITY_WEIGHT: Final = 0.55
+HIGHWAY_WEIGHT: Final = 0.45
+#: Test weight: loaded vehicle weight = curb + 300 lb (40 CFR 86.1803-01).
+LOADED_VEHICLE_PAYLOAD_KG: Final = 300 * 0.45359237
+
+
+def test_mass_kg(vehicle: Vehicle) -> float:
+    """EPA test weight: the spec's test mass (e.g. the ETW of a Test Car List row), else
+    curb + 300 lb (no inertia-class rounding)."""
+    if vehicle.test_mass_kg is not None or vehicle.curb_mass_kg is None:
+        return vehicle.mass_kg
+    return vehicle.curb_mass_kg + LOADED_VEHICLE_PAYLOAD_KG
+
+
+def run(vehicle: Vehicle) -> dict[str, Any]:
+    """EPA 2-cycle and label values for one car."""
+    car = vehicle.with_mass(test_mass_kg(vehicle))
+    ac_per_dc = wall_per_dc(car)
+    out: dict[str, Any] = {}
+    dc_per_mi = {}
+    for key, cycle in (("city", "udds"), ("highway", "hwfet")):
+        test = run_depletion(car, load_cycle(cycle))
+        # DC consumption over the complete cycles, then range from UBE (J1634 SCT).
+        dc_per_mi[key] = (
+            test.cycle_energy_j.sum() / 3.6e6 / (test.cycle_distance_m.sum() / M_PER_MI)
+        )
+        out[f"ube_kwh_{key}"] = test.usable_energy_j / 3.6e6
+    ube = 0.5 * (out.pop("ube_kwh_city") + out.pop("ube_kwh_highway"))
+    f = DEFAULT_ADJUSTMENT
+    ac_unadj = {k: v * ac_per_dc for k, v in dc_per_mi.items()}
+    mpge_unadj = {k: KWH_PER_GALLON_EQUIVALENT / v for k, v in ac_unadj.items()}
+    range_unadj = {k: ube / v for k, v in dc_per_mi.items()}
+    mpge = {k: f * v for k, v in mpge_unadj.items()}
+    rng = {k: f * v for k, v in range_unadj.items()}
+    ac_label = {k: v / f for k, v in ac_unadj.items()}
+    ac_comb = CITY_WEIGHT * ac_label["city"] + HIGHWAY_WEIGHT * ac_label["highway"]
+    dc_comb = CITY_WEIGHT * dc_per_mi["city"] / f + HIGHWAY_WEIGHT * dc_per_mi["highway"] / f
+    range_mi = CITY_WEIGHT * rng["city"] + HIGHWAY_WEIGHT * rng["highway"]
+    km_per_mi = M_PER_MI / 1e3
+    out.update(
+        {
+            "test_mass_kg": car.mass_kg,
+            "usable_energy_kwh": ube,
+            "range_mi": range_mi,
+            "range_km": range_mi * km_per_mi,
+            "range_city_mi": rng["city"],
+            "range_highway_mi": rng["highway"],
+            "consumption_ac_kwh_per_100km": ac_comb * 100 / km_per_mi,
+            "consumption_dc_kwh_per_100km": dc_comb * 100 / km_per_mi,
+            "consumption_ac_kwh_per_100mi": ac_comb * 100,
+            "mpge_city": mpge["city"],
+            "mpge_highway": mpge["highway"],
+            "mpge_combined": 1.0 / (CITY_WEIGHT / mpge["city"] + HIGHWAY_WEIGHT / mpge["highway"]),
+            "unadjusted_mpge_city": mpge_unadj["city"],
+            "unadjusted_mpge_highway": mpge_unadj["highway"],
+            "unadjusted_range_city_mi": range_unadj["city"],
+            "unadjusted_range_highway_mi": range_unadj["highway"],
+            "unadjusted_dc_kwh_per_100mi_city": dc_per_mi["city"] * 100,
+            "unadjusted_dc_kwh_per_100mi_highway": dc_per_mi["highway"] * 100,
+            "adjustment_factor": f,
+            "method": "SAE J1634 single-cycle tests (UDDS, HWFET to depletion); 0.7 label factor",
+        }
+    )
+    return out

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _factories import FULL_SPEC
 from evforge.errors import InputError
 from evforge.spec import build_vehicle, load_spec, parse_spec
 from evforge.spec.schema import VehicleSpec
@@ -28,36 +29,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 
-BASE_SPEC: dict[str, Any] = {
-    "name": "Test hatchback",
-    "layout": "FWD",
-    "mass": {"curb": "1600 kg", "payload": "100 kg"},
-    "body": {
-        "drag_coefficient": 0.28,
-        "frontal_area": "2.3 m^2",
-        "width": "1800 mm",
-        "height": "1550 mm",
-        "wheelbase": "2700 mm",
-    },
-    "tyres": {"size": "215/55 R17", "rolling_resistance": 0.008},
-    "motors": [
-        {
-            "axle": "front",
-            "peak_power": "150 kW",
-            "peak_torque": "310 N*m",
-            "max_speed": "16000 rpm",
-        }
-    ],
-    "gear_ratio": 9.1,
-    "battery": {
-        "usable_energy": "58 kWh",
-        "nominal_energy": "62 kWh",
-        "nominal_voltage": "400 V",
-        "chemistry": "NMC",
-        "peak_charge_power": "150 kW",
-    },
-    "auxiliary_power": "300 W",
-}
+BASE_SPEC: dict[str, Any] = FULL_SPEC
 
 #: The base spec with coast-down coefficients and staggered tyres on two axles.
 ROAD_LOAD_SPEC: dict[str, Any] = {

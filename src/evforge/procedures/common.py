@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +23,14 @@ from evforge.physics.motor import motor_max_torque
 from evforge.sim import simulate
 from evforge.vehicle import Vehicle
 
-__all__ = ["DepletionTest", "repeat_cycle", "run_depletion", "top_speed_mps", "wall_per_dc"]
+__all__ = [
+    "DepletionTest",
+    "repeat_cycle",
+    "repeated_cycle_range",
+    "run_depletion",
+    "top_speed_mps",
+    "wall_per_dc",
+]
 
 
 def repeat_cycle(cycle: Cycle, times: int) -> Cycle:
@@ -138,3 +146,23 @@ def top_speed_mps(vehicle: Vehicle) -> float:
     )
     ok = np.flatnonzero(available >= demand)
     return float(speeds[ok[-1]]) if ok.size else 0.0
+
+
+def repeated_cycle_range(vehicle: Vehicle, cycle: Cycle, method: str) -> dict[str, Any]:
+    """Range and DC/AC consumption from one cycle repeated to break-off.
+
+    Range = UBE / EC_DC over the complete cycles; EC_AC = E_AC / range, with E_AC the mains
+    energy to restore UBE (CLTC and NEDC conventional methods).
+    """
+    test = run_depletion(vehicle, cycle)
+    ec_dc = test.cycle_energy_j.sum() / test.cycle_distance_m.sum()  # J/m
+    range_km = float(test.usable_energy_j / ec_dc / 1e3)
+    e_ac = test.usable_energy_j * wall_per_dc(vehicle)
+    return {
+        "test_mass_kg": vehicle.mass_kg,
+        "usable_energy_kwh": test.usable_energy_j / 3.6e6,
+        "range_km": range_km,
+        "consumption_dc_kwh_per_100km": float(ec_dc / 3.6e6 * 1e5),
+        "consumption_ac_kwh_per_100km": e_ac / 3.6e6 / range_km * 100,
+        "method": method,
+    }

@@ -18,9 +18,9 @@ import numpy.typing as npt
 
 from evforge.cycles import Cycle
 from evforge.errors import EvforgeError
-from evforge.physics.charger import battery_charge_efficiency
 from evforge.physics.motor import motor_max_torque
 from evforge.sim import simulate
+from evforge.sim.simulate import wall_per_dc
 from evforge.vehicle import Vehicle
 
 __all__ = [
@@ -119,15 +119,6 @@ def run_depletion(vehicle: Vehicle, cycle: Cycle) -> DepletionTest:
         phase_energy_j=phase_energy,
         phase_distance_m=phase_distance,
     )
-
-
-def wall_per_dc(vehicle: Vehicle) -> float:
-    """AC energy from the mains per unit of DC energy restored (E_AC / UBE) [-]."""
-    mean_ocv = float(np.mean(vehicle.ocv_v))
-    eta_battery = battery_charge_efficiency(
-        vehicle.ac_charge_power_w * vehicle.charger_efficiency, mean_ocv, vehicle.resistance_ohm
-    )
-    return 1.0 / (vehicle.charger_efficiency * eta_battery)
 
 
 def top_speed_mps(vehicle: Vehicle) -> float:

@@ -14,7 +14,7 @@ from evforge.sim.params import pack
 from evforge.sim.results import BatchResult, EnergyBreakdown, SimResult, kwh, trace_frame
 from evforge.vehicle import Vehicle
 
-__all__ = ["simulate"]
+__all__ = ["simulate", "wall_per_dc"]
 
 
 def simulate(
@@ -79,12 +79,21 @@ def simulate(
     return BatchResult(results)
 
 
-def _breakdown(vehicle: Vehicle, t: dict[str, float]) -> EnergyBreakdown:
+def wall_per_dc(vehicle: Vehicle) -> float:
+    """AC energy from the mains per unit of DC energy restored to the cells [-].
+
+    Through the charger (``charger_efficiency``) and the pack's own charging loss at the
+    Level 2 charging power and the mean open-circuit voltage.
+    """
     mean_ocv = float(np.mean(vehicle.ocv_v))
     eta_battery = battery_charge_efficiency(
         vehicle.ac_charge_power_w * vehicle.charger_efficiency, mean_ocv, vehicle.resistance_ohm
     )
-    wall = wall_energy_j(max(t["battery_chemical"], 0.0), vehicle.charger_efficiency, eta_battery)
+    return wall_energy_j(1.0, vehicle.charger_efficiency, eta_battery)
+
+
+def _breakdown(vehicle: Vehicle, t: dict[str, float]) -> EnergyBreakdown:
+    wall = max(t["battery_chemical"], 0.0) * wall_per_dc(vehicle)
     return EnergyBreakdown(
         aero=kwh(t["aero"]),
         rolling=kwh(t["rolling"]),

@@ -145,11 +145,13 @@ def _step(
     soc: float,
     regen_scale: float,
     out: npt.NDArray[np.float64],
+    work: npt.NDArray[np.float64],
 ) -> int:
     """Evaluate one step from speed v0 to v1; fill ``out``; return a status (``OK``...).
 
     ``regen_scale`` (0-1) caps regeneration below the motors' envelope, to respect the
-    pack's charge-power limit.
+    pack's charge-power limit. ``work`` is a (3, 2) scratch array (per-axle motor speed,
+    torque limit and wheel force), passed in so the step allocates nothing.
 
     ``out`` = [F_aero, F_roll, F_grade, F_inertia, P_wheel, F_regen, F_friction, P_gear,
     P_motor_loss, P_motor_elec, P_terminal, I, P_battery_loss].
@@ -171,8 +173,10 @@ def _step(
     # Available motor torque on each axle, and the wheel force it gives.
     f_max_trac = 0.0
     f_max_regen = 0.0
-    omega = np.zeros(2)
-    t_max = np.zeros(2)
+    omega = work[0]
+    t_max = work[1]
+    wheel_force = work[2]  # per axle, positive = traction
+    work[:] = 0.0
     for k in range(2):
         base = P_AXLE0 + AXLE_STRIDE * k
         if p[base] > 0.0:
@@ -185,7 +189,6 @@ def _step(
     status = OK
     f_regen = 0.0
     f_friction = 0.0
-    wheel_force = np.zeros(2)  # per axle, positive = traction
     if f_wheel > 0.0:
         if f_wheel > f_max_trac or soc <= 0.0:
             status = OVER_TRACTION
@@ -296,6 +299,7 @@ def run_batch(
         acc = totals[j]
         acc[:] = 0.0
         out = np.empty(13)
+        work = np.empty((3, 2))
         soc = p[P_SOC0]
         v_prev = target_mps[0]
         distance = 0.0
@@ -313,7 +317,7 @@ def run_batch(
             sin_g = math.sin(theta)
             voc = np.interp(soc, ocv_soc, ocv_v[j])
             v1 = target_mps[i]
-            status = _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, 1.0, out)
+            status = _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, 1.0, out, work)
             missed = status == OVER_TRACTION
             if missed:
                 # Highest reachable speed by bisection (speed 0 is always reachable: braking).
@@ -321,23 +325,26 @@ def run_batch(
                 hi = v1
                 for _ in range(_BISECTION_STEPS):
                     mid = 0.5 * (lo + hi)
-                    if _step(p, v_prev, mid, dt, cos_g, sin_g, voc, soc, 1.0, out) != OVER_TRACTION:
+                    if (
+                        _step(p, v_prev, mid, dt, cos_g, sin_g, voc, soc, 1.0, out, work)
+                        != OVER_TRACTION
+                    ):
                         lo = mid
                     else:
                         hi = mid
                 v1 = lo
-                status = _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, 1.0, out)
+                status = _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, 1.0, out, work)
             if status == OVER_CHARGE:
                 # Largest share of regeneration the pack accepts; friction brakes the rest.
                 lo = 0.0
                 hi = 1.0
                 for _ in range(_BISECTION_STEPS):
                     mid = 0.5 * (lo + hi)
-                    if _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, mid, out) == OK:
+                    if _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, mid, out, work) == OK:
                         lo = mid
                     else:
                         hi = mid
-                _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, lo, out)
+                _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, lo, out, work)
             v_mean = 0.5 * (v_prev + v1)
             d = v_mean * dt
             acc[E_AERO] += out[0] * d

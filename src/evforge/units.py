@@ -72,10 +72,6 @@ def _parse_units(text: str) -> Any:
     return registry().parse_units(text)
 
 
-def _describe(value: object) -> str:
-    return short_repr(value)
-
-
 _REPR = reprlib.Repr()  # limits set as attributes: keyword arguments need Python 3.12
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxtuple = 3, 4, 4, 4
 _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 50, 50, 40
@@ -121,31 +117,31 @@ def parse_quantity(value: object, unit: str, *, kind: str, example: str) -> floa
     else:
         expected = f"expected a {kind} in {unit} (e.g. '{example}')"
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise QuantityError(f"got {_describe(value)}; {expected}")
+        raise QuantityError(f"got {short_repr(value)}; {expected}")
     if isinstance(value, int | float):
         try:
             magnitude = float(value)
         except OverflowError:  # an int beyond the float range
             raise QuantityError(
-                f"got {_describe(value)}, which is not finite; {expected}"
+                f"got {short_repr(value)}, which is not finite; {expected}"
             ) from None
     else:
         magnitude = _parse_text(value, unit, expected)
     if not math.isfinite(magnitude):
-        raise QuantityError(f"got {_describe(value)}, which is not finite; {expected}")
+        raise QuantityError(f"got {short_repr(value)}, which is not finite; {expected}")
     return magnitude
 
 
 def _parse_text(text: str, unit: str, expected: str) -> float:
     match = _QUANTITY_RE.match(text) if len(text) <= _MAX_TEXT else None
     if match is None:
-        raise QuantityError(f"got {_describe(text)}; {expected}")
+        raise QuantityError(f"got {short_repr(text)}; {expected}")
     number = float(match["number"])
     unit_text = match["unit"]
     if not unit_text:
         return number
     if _UNIT_RE.match(unit_text) is None:
-        raise QuantityError(f"got {_describe(text)}: unreadable unit; {expected}")
+        raise QuantityError(f"got {short_repr(text)}: unreadable unit; {expected}")
     ureg = registry()
     try:
         given = _parse_units(unit_text)
@@ -153,8 +149,8 @@ def _parse_text(text: str, unit: str, expected: str) -> float:
         magnitude = float(ureg.Quantity(number, given).to(target).magnitude)
     except pint.DimensionalityError:
         raise QuantityError(
-            f"got {_describe(text)}, a quantity of the wrong kind; {expected}"
+            f"got {short_repr(text)}, a quantity of the wrong kind; {expected}"
         ) from None
     except Exception:  # pint raises many types for unknown or malformed units
-        raise QuantityError(f"got {_describe(text)}: unknown unit; {expected}") from None
+        raise QuantityError(f"got {short_repr(text)}: unknown unit; {expected}") from None
     return magnitude

@@ -53,9 +53,8 @@ _ALIASES: Final = {
     "wltc3a": "wltc_class3a",
     "wltc_3a": "wltc_class3a",
     "cltc": "cltc_p",
-    "cltc-p": "cltc_p",
     "ftp": "ftp75",
-    "ftp-75": "ftp75",
+    "ftp_75": "ftp75",
     "ftp72": "udds",
     "hwy": "hwfet",
 }
@@ -127,7 +126,7 @@ def load_cycle(name_or_path: str | Path) -> Cycle:
     """
     text = str(name_or_path)
     key = text.strip().lower().replace("-", "_")
-    key = _ALIASES.get(key, _ALIASES.get(text.strip().lower(), key))
+    key = _ALIASES.get(key, key)
     if key in _BUNDLED:
         return _bundled(key)
     path = Path(text)

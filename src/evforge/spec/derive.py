@@ -50,7 +50,7 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
     mass_kg = _mass(spec, log)
     radii = _wheel_radii(spec, log)
     gear = _value(spec.gear_ratio, d.GEAR_RATIO, "gear_ratio", log)
-    rolling, linear, aero = _road_load(spec, mass_kg, log)
+    rolling, linear, aero, crr = _road_load(spec, mass_kg, log)
     front = _axle(spec, Axle.FRONT, radii[0], log)
     rear = _axle(spec, Axle.REAR, radii[1], log)
 
@@ -137,9 +137,7 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         initial_soc=d.INITIAL_SOC.value,
         curb_mass_kg=spec.mass.curb,
         test_mass_kg=spec.road_load.test_mass if spec.road_load is not None else None,
-        rolling_resistance=None
-        if spec.road_load is not None
-        else rolling / (mass_kg * G_STANDARD_MPS2),
+        rolling_resistance=crr,
         provenance=tuple(log.items),
     )
 
@@ -176,13 +174,16 @@ def _wheel_radii(spec: VehicleSpec, log: _Log) -> tuple[float, float]:
     return radii[0], radii[1]
 
 
-def _road_load(spec: VehicleSpec, mass_kg: float, log: _Log) -> tuple[float, float, float]:
+def _road_load(
+    spec: VehicleSpec, mass_kg: float, log: _Log
+) -> tuple[float, float, float, float | None]:
+    """(f0, f1, f2, C_rr): C_rr is None when coast-down coefficients are given."""
     if spec.road_load is not None:
         rl = spec.road_load
         log.add("road_load.f0", rl.f0, "N", _SPEC)
         log.add("road_load.f1", rl.f1, "N/(m/s)", _SPEC)
         log.add("road_load.f2", rl.f2, "N/(m/s)^2", _SPEC)
-        return rl.f0, rl.f1, rl.f2
+        return rl.f0, rl.f1, rl.f2, None
     cd = spec.body.drag_coefficient
     assert cd is not None  # guaranteed by VehicleSpec validation
     log.add("body.drag_coefficient", cd, "1", _SPEC)
@@ -196,7 +197,7 @@ def _road_load(spec: VehicleSpec, mass_kg: float, log: _Log) -> tuple[float, flo
     aero = 0.5 * rho * cd * area
     log.add("road_load.f0", rolling, "N", "C_rr × mass × g")
     log.add("road_load.f2", aero, "N/(m/s)^2", "½ ρ C_d A")
-    return rolling, 0.0, aero
+    return rolling, 0.0, aero, crr
 
 
 def _frontal_area(spec: VehicleSpec, mass_kg: float, log: _Log) -> float:

@@ -6,7 +6,6 @@ the field path, the value given and what was expected.
 
 from __future__ import annotations
 
-import types
 import typing
 from collections.abc import Mapping
 from pathlib import Path
@@ -112,7 +111,7 @@ def parse_spec(data: object, *, source: str = "vehicle spec") -> VehicleSpec:
     if bad_keys:
         raise InputError(
             source,
-            [Problem(_short(k), "is not a field name; expected text keys") for k in bad_keys],
+            [Problem(short_repr(k), "is not a field name; expected text keys") for k in bad_keys],
         )
     try:
         return VehicleSpec.model_validate(dict(data))
@@ -128,9 +127,6 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     for p in problems:
         seen.setdefault(p.path, p)
     return list(seen.values())
-
-
-_short = short_repr
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -167,13 +163,13 @@ def _translate(err: Any) -> Problem:
         allowed = _allowed_keys(loc[:-1])
         return Problem(path, f"is not a known field; expected one of: {', '.join(allowed)}")
     if kind == "enum":
-        return Problem(path, f"got {_short(value)}; expected one of {ctx.get('expected', '')}")
+        return Problem(path, f"got {short_repr(value)}; expected one of {ctx.get('expected', '')}")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return Problem(path, f"got {_short(value)}; expected a mapping of fields")
+        return Problem(path, f"got {short_repr(value)}; expected a mapping of fields")
     if kind == "list_type":
-        return Problem(path, f"got {_short(value)}; expected a list")
+        return Problem(path, f"got {short_repr(value)}; expected a list")
     if kind == "string_type":
-        return Problem(path, f"got {_short(value)}; expected text")
+        return Problem(path, f"got {short_repr(value)}; expected text")
     if kind == "too_short":
         return Problem(path, f"got an empty list; expected at least {ctx.get('min_length')} item")
     if kind == "too_long":
@@ -181,8 +177,8 @@ def _translate(err: Any) -> Problem:
             path, f"got {ctx.get('actual_length')} items; at most {ctx.get('max_length')}"
         )
     if kind in ("string_too_short", "string_too_long"):
-        return Problem(path, f"got {_short(value)}; expected 1 to 200 characters")
-    return Problem(path, f"got {_short(value)}; {err['msg']}")
+        return Problem(path, f"got {short_repr(value)}; expected 1 to 200 characters")
+    return Problem(path, f"got {short_repr(value)}; {err['msg']}")
 
 
 def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
@@ -211,6 +207,4 @@ def _model_in(annotation: Any) -> Any:
         inner = _model_in(arg)
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             return inner
-    if origin in (typing.Union, types.UnionType):
-        return None
     return None

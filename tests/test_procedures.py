@@ -98,14 +98,16 @@ def test_ac_and_dc_consumption_are_kept_apart_consistently(procedure: str) -> No
     car = vehicle()
     r = run_procedure(car, procedure)
     ratio = r["consumption_ac_kwh_per_100km"] / r["consumption_dc_kwh_per_100km"]
-    if procedure == "wltp":
-        # EC_AC = E_AC / PER while PER = UBE / EC_DC: the ratio is exactly E_AC / UBE.
-        assert ratio == pytest.approx(wall_per_dc(car), rel=1e-9)
-    else:
-        assert ratio == pytest.approx(wall_per_dc(car), rel=1e-3)
+    # EC_AC = E_AC / range and range = UBE / EC_DC, so the ratio is E_AC / UBE exactly (to
+    # rounding) in every procedure.
+    assert ratio == pytest.approx(wall_per_dc(car), rel=1e-9)
     assert 1.05 < ratio < 1.25
+    # range x EC_DC = UBE exactly, except for EPA: its label weights ranges and consumptions
+    # 55/45 separately, and the product of two weighted means differs from UBE by the spread
+    # between city and highway (0.17 % for this car; 1 % allows any plausible spread).
+    tolerance = 1e-2 if procedure == "epa" else 1e-9
     assert r["range_km"] * r["consumption_dc_kwh_per_100km"] / 100 == pytest.approx(
-        r["usable_energy_kwh"], rel=1e-2
+        r["usable_energy_kwh"], rel=tolerance
     )
 
 

@@ -50,16 +50,18 @@ def road_load_energy_per_m(car: Vehicle, cycle: Cycle) -> float:
 
 
 @pytest.mark.parametrize(
-    ("module", "cycle", "mass_rule"),
+    ("module", "cycle", "mass_rule", "method"),
     [
-        (cltc, "cltc_p", lambda c: c + 100.0),  # GB/T 18386: curb + 100 kg
-        (nedc, "nedc", lambda c: c + 100.0),  # R83 reference mass: curb + 100 kg
-        (wltp, "wltc_class3b", lambda c: c + 75 + 25 + 0.15 * 450),  # GTR 15 test mass
+        (cltc, "cltc_p", lambda c: c + 100.0, "shortened"),  # GB/T 18386: curb + 100 kg
+        (cltc, "cltc_p", lambda c: c + 100.0, "conventional"),
+        (nedc, "nedc", lambda c: c + 100.0, None),  # R83 reference mass: curb + 100 kg
+        (wltp, "wltc_class3b", lambda c: c + 75 + 25 + 0.15 * 450, "stp"),  # GTR 15 test mass
+        (wltp, "wltc_class3b", lambda c: c + 75 + 25 + 0.15 * 450, "ccp"),
     ],
 )
-def test_lossless_car_range_in_closed_form(module, cycle, mass_rule) -> None:  # type: ignore[no-untyped-def]
+def test_lossless_car_range_in_closed_form(module, cycle, mass_rule, method) -> None:  # type: ignore[no-untyped-def]
     car = lossless(vehicle())
-    result = module.run(car)
+    result = module.run(car) if method is None else module.run(car, method)
     tested = car.with_mass(mass_rule(1600.0))
     ec = road_load_energy_per_m(tested, load_cycle(cycle))  # J/m
     assert result["test_mass_kg"] == pytest.approx(mass_rule(1600.0))
@@ -70,9 +72,10 @@ def test_lossless_car_range_in_closed_form(module, cycle, mass_rule) -> None:  #
     assert result["range_km"] == pytest.approx(ube * 3.6e6 / ec / 1e3, rel=1e-9)
 
 
-def test_lossless_car_epa_label_arithmetic() -> None:
+@pytest.mark.parametrize("method", ["mct", "sct"])
+def test_lossless_car_epa_label_arithmetic(method: str) -> None:
     car = lossless(vehicle())
-    r = epa.run(car)
+    r = epa.run(car, method)
     tested = car.with_mass(1600 + 300 * 0.45359237)
     dc = {
         k: road_load_energy_per_m(tested, load_cycle(c)) * M_PER_MI / 3.6e6

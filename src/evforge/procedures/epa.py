@@ -1,10 +1,12 @@
 """EPA label range and consumption (40 CFR 600 subparts B-D; SAE J1634).
 
-Implemented: the single-cycle tests (repeated UDDS to depletion, repeated HWFET to
-depletion), which 40 CFR 600.116-12(a)(1) allows with the Administrator's approval, and the
-derived label by the default 0.7 factor. The multi-cycle test of 600.116-12(a)(2) and the
-vehicle-specific 5-cycle route (600.114-12, needing US06, SC03 and the cold FTP) are not yet
-implemented. Verification status of each rule: ``docs/regulations-verified.md`` §1.
+Implemented: the multi-cycle test (MCT) of 40 CFR 600.116-12(a)(2) (UDDS, HFEDS, UDDS,
+mid-test constant-speed cycle, UDDS, HFEDS, UDDS, end-of-test constant-speed cycle to
+depletion; :mod:`evforge.procedures.segments`), and the single-cycle tests (repeated UDDS,
+repeated HWFET to depletion) that 600.116-12(a)(1) allows when a car cannot complete the MCT
+on one charge; then the label by the default 0.7 factor. The vehicle-specific 5-cycle route
+(600.114-12, needing US06, SC03 and the cold FTP) is not implemented here. Verification
+status of each rule: ``docs/regulations-verified.md`` §1.
 """
 
 from __future__ import annotations
@@ -12,11 +14,19 @@ from __future__ import annotations
 from typing import Any, Final
 
 from evforge.cycles import load_cycle
+from evforge.errors import EvforgeError
 from evforge.procedures.common import run_depletion, wall_per_dc
+from evforge.procedures.segments import (
+    Segment,
+    constant_speed_segment,
+    k_weighted,
+    plan_mid_segment,
+    run_segmented,
+)
 from evforge.units import M_PER_MI
 from evforge.vehicle import Vehicle
 
-__all__ = ["run"]
+__all__ = ["multi_cycle_test", "run", "single_cycle_tests"]
 
 #: Energy equivalence of one gallon of gasoline for MPGe [kWh/gal]: 115,000 Btu / 3,412
 #: Btu/kWh (EPA/NHTSA 2011 label rule, 76 FR 39478; regulations-verified §1.1).
@@ -30,6 +40,14 @@ CITY_WEIGHT: Final = 0.55
 HIGHWAY_WEIGHT: Final = 0.45
 #: Test weight: loaded vehicle weight = curb + 300 lb (40 CFR 86.1803-01).
 LOADED_VEHICLE_PAYLOAD_KG: Final = 300 * 0.45359237
+#: Speed of the MCT's constant-speed cycles [m/s]: 65 mph (J1634 §8; recall, not verified:
+#: regulations-verified §1.4). It moves no result: range = UBE / EC_DC of the UDDS/HFEDS.
+MCT_CSC_SPEED_MPS: Final = 65 * 0.44704
+MCT_METHOD: Final = "SAE J1634 multi-cycle test (40 CFR 600.116-12(a)(2)); 0.7 label factor"
+SCT_METHOD: Final = (
+    "SAE J1634 single-cycle tests (UDDS, HWFET to depletion; 40 CFR 600.116-12(a)(1), the car "
+    "cannot complete the MCT); 0.7 label factor"
+)
 
 
 def test_mass_kg(vehicle: Vehicle) -> float:
@@ -40,21 +58,58 @@ def test_mass_kg(vehicle: Vehicle) -> float:
     return vehicle.curb_mass_kg + LOADED_VEHICLE_PAYLOAD_KG
 
 
-def run(vehicle: Vehicle) -> dict[str, Any]:
-    """EPA 2-cycle and label values for one car."""
-    car = vehicle.with_mass(test_mass_kg(vehicle))
-    ac_per_dc = wall_per_dc(car)
+def multi_cycle_test(vehicle: Vehicle) -> tuple[dict[str, float], float] | None:
+    """DC consumption per cycle [kWh/mi] and UBE [kWh] from the MCT, or None if the car
+    cannot complete the MCT's dynamic cycles on one charge (then the SCT applies).
+
+    EC_DC,city is K-weighted over the four UDDS, EC_DC,hwy over the two HFEDS
+    (J1634 §8 by the GTR 15 scheme; regulations-verified §1.6, low confidence in K).
+    """
+    udds, hfeds = load_cycle("udds"), load_cycle("hwfet")
+    first = [Segment("udds1", "udds", udds), Segment("hfeds1", "hfeds", hfeds)]
+    first.append(Segment("udds2", "udds", udds))
+    second = [Segment("udds3", "udds", udds), Segment("hfeds2", "hfeds", hfeds)]
+    second.append(Segment("udds4", "udds", udds))
+    cruise = plan_mid_segment(vehicle, first + second, MCT_CSC_SPEED_MPS)
+    if cruise is None:
+        return None
+    csc_m = Segment("csc_m", "css", constant_speed_segment(MCT_CSC_SPEED_MPS, cruise, "csc_m"))
+    test = run_segmented(vehicle, [*first, csc_m, *second], MCT_CSC_SPEED_MPS)
+    dc_per_mi = {}
+    for key, kind in (("city", "udds"), ("highway", "hfeds")):
+        pick = [i for i, s in enumerate(test.segments) if s.kind == kind]
+        ec = k_weighted(test.energy_j[pick], test.distance_m[pick], test.usable_energy_j)
+        dc_per_mi[key] = ec * M_PER_MI / 3.6e6
+    return dc_per_mi, test.usable_energy_j / 3.6e6
+
+
+def single_cycle_tests(vehicle: Vehicle) -> tuple[dict[str, float], float]:
+    """DC consumption per cycle [kWh/mi] and UBE [kWh] from the two single-cycle tests."""
     dc_per_mi = {}
     ube_each = []
     for key, cycle in (("city", "udds"), ("highway", "hwfet")):
-        test = run_depletion(car, load_cycle(cycle))
+        test = run_depletion(vehicle, load_cycle(cycle))
         # DC consumption over the complete cycles, then range from UBE (J1634 SCT).
         miles = test.cycle_distance_m.sum() / M_PER_MI
         dc_per_mi[key] = test.cycle_energy_j.sum() / 3.6e6 / miles
         ube_each.append(test.usable_energy_j / 3.6e6)
     # Each single-cycle test measures its own UBE; they differ only by the last step past
     # empty (0.001 % for the bundled Bolt). One UBE, their mean, is reported.
-    ube = sum(ube_each) / len(ube_each)
+    return dc_per_mi, sum(ube_each) / len(ube_each)
+
+
+def run(vehicle: Vehicle, method: str = "auto") -> dict[str, Any]:
+    """EPA 2-cycle and label values for one car.
+
+    ``method``: ``"mct"``, ``"sct"`` or ``"auto"`` (the MCT, or the SCT for a car that
+    cannot complete the MCT, as 600.116-12(a)(1) allows).
+    """
+    car = vehicle.with_mass(test_mass_kg(vehicle))
+    ac_per_dc = wall_per_dc(car)
+    mct = None if method == "sct" else multi_cycle_test(car)
+    if mct is None and method == "mct":
+        raise EvforgeError(f"{vehicle.name} cannot complete the EPA multi-cycle test")
+    dc_per_mi, ube = mct if mct is not None else single_cycle_tests(car)
     f = DEFAULT_ADJUSTMENT
     ac_unadj = {k: v * ac_per_dc for k, v in dc_per_mi.items()}
     mpge_unadj = {k: KWH_PER_GALLON_EQUIVALENT / v for k, v in ac_unadj.items()}
@@ -86,5 +141,5 @@ def run(vehicle: Vehicle) -> dict[str, Any]:
         "unadjusted_dc_kwh_per_100mi_city": dc_per_mi["city"] * 100,
         "unadjusted_dc_kwh_per_100mi_highway": dc_per_mi["highway"] * 100,
         "adjustment_factor": f,
-        "method": "SAE J1634 single-cycle tests (UDDS, HWFET to depletion); 0.7 label factor",
+        "method": MCT_METHOD if mct is not None else SCT_METHOD,
     }

@@ -2,21 +2,36 @@
 
 Implemented: the cycle class from the power-to-mass ratio (GTR 15 Annex 1 §2), the test mass
 (§3.2: mass in running order + 25 kg + 15 % of the maximum payload for M1), and the
-consecutive-cycle procedure (Annex 8 §3.4.4.1): repeated WLTCs to break-off, PER from the
-usable energy and the K-weighted DC consumption (Annex 8 §4), city range from the Low and
-Medium phases, AC consumption from the recharge energy. The shortened procedure (STP) is
-not implemented yet; for a car that does not lose efficiency as it discharges the two give
-the same PER. Verification status: ``docs/regulations-verified.md`` §2.
+two range procedures, from which the manufacturer chooses (Annex 8 §3.4.4):
+
+- the shortened test procedure (STP, §3.4.4.2): dynamic segments DS1 and DS2, each a WLTC
+  followed by a WLTC city cycle (Low + Medium), with a constant-speed segment CSS_M between
+  them and a constant-speed segment CSS_E to break-off, both at 100 km/h for class 3
+  (:mod:`evforge.procedures.segments`);
+- the consecutive-cycle procedure (CCP, §3.4.4.1): repeated WLTCs to break-off.
+
+PER = UBE / K-weighted DC consumption of the WLTCs (Annex 8 §4.4.2), city range from the
+city cycles (the Low + Medium parts), AC consumption from the recharge energy. ``auto`` runs
+the STP for class 3 cars that can complete its dynamic segments, else the CCP. For a car
+that does not lose efficiency as it discharges the two give the same PER. Verification
+status: ``docs/regulations-verified.md`` §2 (STP structure and 100 km/h: medium confidence).
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-import numpy as np
-
 from evforge.cycles import load_cycle
+from evforge.errors import EvforgeError
 from evforge.procedures.common import run_depletion, top_speed_mps, wall_per_dc
+from evforge.procedures.segments import (
+    Segment,
+    constant_speed_segment,
+    k_weighted,
+    plan_mid_segment,
+    run_segmented,
+    sub_cycle,
+)
 from evforge.vehicle import Vehicle
 
 __all__ = ["cycle_class", "run", "test_mass_kg"]
@@ -29,6 +44,12 @@ DEFAULT_MAX_PAYLOAD_KG: Final = 450.0
 PMR_CLASS_1: Final = 22.0  # W/kg, GTR 15 Annex 1 §2
 PMR_CLASS_2: Final = 34.0
 CLASS_3B_MIN_VMAX_KMH: Final = 120.0  # class 3a below (GTR 15 Annex 1 §3.3)
+#: Speed of the STP's constant-speed segments for class 3 [m/s] (Annex 8 §3.4.4.2; recall,
+#: regulations-verified §2.3). It moves no result: PER = UBE / EC_DC of the WLTCs.
+STP_CSS_SPEED_MPS: Final = 100 / 3.6
+CITY_PHASES: Final = ("low", "medium")
+STP_METHOD: Final = "GTR 15 Annex 8 shortened test procedure (STP)"
+CCP_METHOD: Final = "GTR 15 Annex 8 consecutive-cycle procedure (CCP)"
 
 
 def test_mass_kg(vehicle: Vehicle) -> float:
@@ -52,33 +73,70 @@ def cycle_class(vehicle: Vehicle) -> str:
     )
 
 
-def run(vehicle: Vehicle) -> dict[str, Any]:
-    """WLTP PER, city range and DC/AC consumption for one car (consecutive-cycle procedure)."""
-    car = vehicle.with_mass(test_mass_kg(vehicle))
-    name = cycle_class(vehicle)
+def _consecutive_cycles(car: Vehicle, name: str) -> dict[str, Any]:
+    """UBE, EC_DC (WLTC), EC_DC (city) [J, J/m] and cycle count from the CCP."""
     test = run_depletion(car, load_cycle(name))
     ube = test.usable_energy_j
-    ec = test.cycle_energy_j / test.cycle_distance_m  # J/m per complete cycle
-    # Weighting (Annex 8 §4): K_1 = ΔE_1 / UBE, the other complete cycles share 1 - K_1.
-    k1 = test.cycle_energy_j[0] / ube
-    weights = np.full(ec.size, (1 - k1) / max(ec.size - 1, 1))
-    weights[0] = k1
-    weights /= weights.sum()
-    ec_dc = float(np.dot(weights, ec))
-    per_km = ube / ec_dc / 1e3
-    city = [p for p in ("low", "medium") if p in test.phase_energy_j]
+    # Weighting (Annex 8 §4.4.2): K_1 = ΔE_1 / UBE, the other complete cycles share 1 - K_1.
+    ec_dc = k_weighted(test.cycle_energy_j, test.cycle_distance_m, ube)
+    city = [p for p in CITY_PHASES if p in test.phase_energy_j]
     ec_city = sum(test.phase_energy_j[p] for p in city) / sum(
         test.phase_distance_m[p] for p in city
     )
+    return {"ube": ube, "ec_dc": ec_dc, "ec_city": ec_city, "cycles": test.cycle_energy_j.size}
+
+
+def _shortened(car: Vehicle, name: str) -> dict[str, Any] | None:
+    """The same values from the STP, or None if the car cannot complete its segments."""
+    wltc = load_cycle(name)
+    city = sub_cycle(wltc, CITY_PHASES, f"{name} city")
+    ds1 = [Segment("wltc1", "wltc", wltc), Segment("city1", "city", city)]
+    ds2 = [Segment("wltc2", "wltc", wltc), Segment("city2", "city", city)]
+    cruise = plan_mid_segment(car, ds1 + ds2, STP_CSS_SPEED_MPS)
+    if cruise is None:
+        return None
+    css_m = Segment("css_m", "css", constant_speed_segment(STP_CSS_SPEED_MPS, cruise, "css_m"))
+    test = run_segmented(car, [*ds1, css_m, *ds2], STP_CSS_SPEED_MPS)
+    ube = test.usable_energy_j
+    pick = [i for i, s in enumerate(test.segments) if s.kind == "wltc"]
+    ec_dc = k_weighted(test.energy_j[pick], test.distance_m[pick], ube)
+    # The four city cycles in driving order: the Low + Medium part of each WLTC, then the
+    # city cycle that follows it.
+    energy: list[float] = []
+    distance: list[float] = []
+    for i, seg in enumerate(test.segments):
+        if seg.kind in ("wltc", "city"):
+            energy.append(sum(test.phase_energy_j[i][p] for p in CITY_PHASES))
+            distance.append(sum(test.phase_distance_m[i][p] for p in CITY_PHASES))
+    ec_city = k_weighted(energy, distance, ube)
+    return {"ube": ube, "ec_dc": ec_dc, "ec_city": ec_city, "cycles": 2}
+
+
+def run(vehicle: Vehicle, method: str = "auto") -> dict[str, Any]:
+    """WLTP PER, city range and DC/AC consumption for one car.
+
+    ``method``: ``"stp"``, ``"ccp"`` or ``"auto"`` (STP for a class 3 car that can complete
+    it, else CCP).
+    """
+    car = vehicle.with_mass(test_mass_kg(vehicle))
+    name = cycle_class(vehicle)
+    stp = None
+    if method != "ccp" and name.startswith("wltc_class3"):
+        stp = _shortened(car, name)
+    if stp is None and method == "stp":
+        raise EvforgeError(f"{vehicle.name} cannot complete the WLTP shortened test procedure")
+    values = stp if stp is not None else _consecutive_cycles(car, name)
+    ube = values["ube"]
+    per_km = ube / values["ec_dc"] / 1e3
     e_ac = ube * wall_per_dc(car)
     return {
         "test_mass_kg": car.mass_kg,
         "cycle": name,
         "usable_energy_kwh": ube / 3.6e6,
         "range_km": per_km,
-        "range_city_km": ube / ec_city / 1e3,
-        "consumption_dc_kwh_per_100km": ec_dc / 3.6e6 * 1e5,
+        "range_city_km": ube / values["ec_city"] / 1e3,
+        "consumption_dc_kwh_per_100km": values["ec_dc"] / 3.6e6 * 1e5,
         "consumption_ac_kwh_per_100km": e_ac / 3.6e6 / per_km * 100,
-        "complete_cycles": int(ec.size),
-        "method": "GTR 15 Annex 8 consecutive-cycle procedure (CCP)",
+        "complete_cycles": int(values["cycles"]),
+        "method": STP_METHOD if stp is not None else CCP_METHOD,
     }

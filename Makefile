@@ -23,8 +23,8 @@ demo: $(VENV)/.installed
 	$(BIN)/evforge simulate $(DEMO_CAR) $(DEMO_CYCLES)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

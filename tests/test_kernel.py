@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -67,6 +68,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
             "nominal_voltage": f"{draw(st.sampled_from([350, 400, 800]))} V",
         },
         auxiliary_power=f"{draw(st.floats(0, 3000)):.0f} W",
+        torque_split=draw(st.sampled_from(["proportional", "rear_first", "front_first"])),
     )
     if draw(st.booleans()):
         data["road_load"] = {
@@ -205,3 +207,53 @@ def test_layout_sets_the_driven_axles() -> None:
     rwd = _variants()[1]
     assert not rwd.front.driven
     assert rwd.rear.driven
+
+
+def _awd(split: str, front_kw: float = 150.0, rear_kw: float = 150.0) -> Vehicle:
+    return vehicle(
+        name=f"AWD {split}",
+        layout="AWD",
+        torque_split=split,
+        motors=[
+            {"axle": "front", "peak_power": f"{front_kw} kW", "peak_torque": "300 N*m"},
+            {"axle": "rear", "peak_power": f"{rear_kw} kW", "peak_torque": "300 N*m"},
+        ],
+    )
+
+
+@pytest.mark.parametrize("split", ["rear_first", "front_first"])
+def test_primary_first_split_equals_the_primary_axle_alone_when_it_suffices(split: str) -> None:
+    # On the UDDS a 150 kW / 300 N·m axle never runs out of torque, so in traction the
+    # secondary motor idles all cycle: without regeneration the car must behave exactly like
+    # one whose secondary axle is not driven (same inertial mass), to rounding.
+    no_regen = {"regen_zero_speed_mps": 100.0, "regen_full_speed_mps": 101.0}
+    car = dataclasses.replace(_awd(split), **no_regen)
+    idle = "front" if split == "rear_first" else "rear"
+    off = dataclasses.replace(getattr(car, idle), peak_power_w=0.0)
+    alone = dataclasses.replace(car, **{idle: off})
+    a, b = simulate([car, alone], "udds")
+    assert_balanced(a.energy_kwh)
+    assert a.energy_kwh.as_dict() == pytest.approx(b.energy_kwh.as_dict(), rel=1e-12, abs=1e-12)
+    # With regeneration, the secondary axle also takes what the primary's faded envelope
+    # cannot (at low speed), so the AWD car recovers at least as much.
+    with_regen = _awd(split)
+    alone = dataclasses.replace(with_regen, **{idle: off})
+    a, b = simulate([with_regen, alone], "udds")
+    assert_balanced(a.energy_kwh)
+    assert a.energy_kwh.regen_recovered >= b.energy_kwh.regen_recovered
+
+
+def test_primary_first_split_calls_on_the_secondary_axle_beyond_the_primary() -> None:
+    # A 30 kW rear motor alone cannot follow the US06 (it needs about 90 kW at the wheels);
+    # with a 150 kW front motor as the secondary, the rear-first car follows it as well as
+    # the proportional split, and loses less in the motors (no constant loss of the idle
+    # front motor while the rear one suffices).
+    first, proportional = simulate(
+        [_awd("rear_first", rear_kw=30.0), _awd("proportional", rear_kw=30.0)], "us06"
+    )
+    car = _awd("rear_first", rear_kw=30.0)
+    alone = dataclasses.replace(car, front=dataclasses.replace(car.front, peak_power_w=0.0))
+    assert simulate(alone, "us06")[0].trace_miss_s > 10.0
+    assert first.trace_miss_s == proportional.trace_miss_s == 0.0
+    assert_balanced(first.energy_kwh)
+    assert first.energy_kwh.motor_loss < proportional.energy_kwh.motor_loss

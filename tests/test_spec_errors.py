@@ -412,6 +412,12 @@ FAULTS = [
         "got 'LiPo'; expected one of 'LFP', 'NMC' or 'NCA'",
         id="chemistry-LiPo",
     ),
+    pytest.param(
+        setv("torque_split", "even"),
+        "torque_split",
+        "got 'even'; expected one of 'proportional', 'rear_first' or 'front_first'",
+        id="torque-split-even",
+    ),
     # Motors against the layout.
     pytest.param(
         setv("motors[0].axle", "rear"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Axle", "Chemistry", "Layout"]
+__all__ = ["Axle", "Chemistry", "Layout", "TorqueSplit"]
 
 
 class Layout(StrEnum):
@@ -28,3 +28,16 @@ class Chemistry(StrEnum):
     LFP = "LFP"
     NMC = "NMC"
     NCA = "NCA"
+
+
+class TorqueSplit(StrEnum):
+    """How an AWD car shares traction and regeneration between its axles.
+
+    ``proportional``: each axle in proportion to its available torque, both motors always
+    energised. ``rear_first`` / ``front_first``: the primary axle alone up to its limit, the
+    other only for what exceeds it; while it carries nothing it idles (inverter off, no loss).
+    """
+
+    PROPORTIONAL = "proportional"
+    REAR_FIRST = "rear_first"
+    FRONT_FIRST = "front_first"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from evforge.enums import Chemistry, Layout
+from evforge.enums import Chemistry, Layout, TorqueSplit
 from evforge.units import G_STANDARD_MPS2
 
 __all__ = ["AxleDrive", "Derived", "Vehicle"]
@@ -92,6 +92,7 @@ class Vehicle:
     ac_charge_power_w: float
     regen_zero_speed_mps: float
     regen_full_speed_mps: float
+    torque_split: TorqueSplit = TorqueSplit.PROPORTIONAL
     curb_mass_kg: float | None = None
     test_mass_kg: float | None = None
     rolling_resistance: float | None = None
@@ -101,6 +102,18 @@ class Vehicle:
     def axles(self) -> tuple[AxleDrive, AxleDrive]:
         """(front, rear)."""
         return (self.front, self.rear)
+
+    @property
+    def primary_axle_index(self) -> int:
+        """Index (0 front, 1 rear) of the axle that drives first; -1 for a proportional split
+        or a car with one driven axle."""
+        if not (self.front.driven and self.rear.driven):
+            return -1
+        return {
+            TorqueSplit.PROPORTIONAL: -1,
+            TorqueSplit.FRONT_FIRST: 0,
+            TorqueSplit.REAR_FIRST: 1,
+        }[self.torque_split]
 
     @property
     def peak_power_w(self) -> float:

@@ -58,7 +58,8 @@ P_MAX_CHARGE: Final = 14  # largest charging power the pack accepts [W]
 P_SOC0: Final = 15  # initial state of charge [-]
 P_REGEN_ZERO: Final = 16  # regen fades to zero at this speed [m/s]
 P_REGEN_FULL: Final = 17  # full regen above this speed [m/s]
-P_AXLE0: Final = 18  # per axle (front, rear): peak power [W], torque [N·m], ω_max [rad/s],
+P_PRIMARY_AXLE: Final = 18  # AWD torque split: -1 proportional, else the primary axle (0, 1)
+P_AXLE0: Final = 19  # per axle (front, rear): peak power [W], torque [N·m], ω_max [rad/s],
 AXLE_STRIDE: Final = 5  # r_wheel [m], loss scale [W]
 N_PARAMS: Final = P_AXLE0 + 2 * AXLE_STRIDE
 
@@ -169,6 +170,9 @@ def _step(
     f_wheel = f_inertia + f_aero + f_roll + f_grade
     gear = p[P_GEAR]
     eta = p[P_GEAR_EFF]
+    primary = int(p[P_PRIMARY_AXLE])
+    if primary >= 0 and p[P_AXLE0 + AXLE_STRIDE * (1 - primary)] <= 0.0:
+        primary = -1  # one driven axle: nothing to split
 
     # Available motor torque on each axle, and the wheel force it gives.
     f_max_trac = 0.0
@@ -193,21 +197,36 @@ def _step(
         if f_wheel > f_max_trac or soc <= 0.0:
             status = OVER_TRACTION
         if f_max_trac > 0.0:
-            for k in range(2):
-                base = P_AXLE0 + AXLE_STRIDE * k
-                if p[base] > 0.0:
-                    wheel_force[k] = f_wheel * (t_max[k] * gear * eta / p[base + 3]) / f_max_trac
+            if primary >= 0:
+                # Primary axle first; the other takes only what the primary cannot give.
+                base = P_AXLE0 + AXLE_STRIDE * primary
+                f_first = min(f_wheel, t_max[primary] * gear * eta / p[base + 3])
+                wheel_force[primary] = f_first
+                wheel_force[1 - primary] = f_wheel - f_first
+            else:
+                for k in range(2):
+                    base = P_AXLE0 + AXLE_STRIDE * k
+                    if p[base] > 0.0:
+                        wheel_force[k] = (
+                            f_wheel * (t_max[k] * gear * eta / p[base + 3]) / f_max_trac
+                        )
     elif f_wheel < 0.0:
         braking = -f_wheel
         fade = (v - p[P_REGEN_ZERO]) / (p[P_REGEN_FULL] - p[P_REGEN_ZERO])
         fade = min(max(fade, 0.0), 1.0)
         f_regen = min(braking, fade * f_max_regen * regen_scale)
         if f_regen > 0.0:
-            for k in range(2):
-                base = P_AXLE0 + AXLE_STRIDE * k
-                if p[base] > 0.0:
-                    share = (t_max[k] * gear / (eta * p[base + 3])) / f_max_regen
-                    wheel_force[k] = -f_regen * share
+            if primary >= 0:
+                base = P_AXLE0 + AXLE_STRIDE * primary
+                f_first = min(f_regen, t_max[primary] * gear / (eta * p[base + 3]))
+                wheel_force[primary] = -f_first
+                wheel_force[1 - primary] = f_first - f_regen
+            else:
+                for k in range(2):
+                    base = P_AXLE0 + AXLE_STRIDE * k
+                    if p[base] > 0.0:
+                        share = (t_max[k] * gear / (eta * p[base + 3])) / f_max_regen
+                        wheel_force[k] = -f_regen * share
         f_friction = braking - f_regen
 
     p_gear = 0.0
@@ -215,7 +234,10 @@ def _step(
     p_elec = 0.0
     for k in range(2):
         base = P_AXLE0 + AXLE_STRIDE * k
-        if p[base] > 0.0 and moving:
+        # A secondary axle that carries no torque idles: its inverter is off and (disconnected
+        # or de-energised) its motor draws nothing; its drag is in the road load.
+        idle = k != primary and primary >= 0 and wheel_force[k] == 0.0
+        if p[base] > 0.0 and moving and not idle:
             r = p[base + 3]
             f = wheel_force[k]
             # Gear losses oppose the power flow: the motor gives more than the wheel receives

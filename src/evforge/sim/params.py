@@ -51,6 +51,7 @@ def pack(
         row[k.P_SOC0] = v.initial_soc
         row[k.P_REGEN_ZERO] = v.regen_zero_speed_mps
         row[k.P_REGEN_FULL] = v.regen_full_speed_mps
+        row[k.P_PRIMARY_AXLE] = v.primary_axle_index
         for a, axle in enumerate(v.axles):
             base = k.P_AXLE0 + k.AXLE_STRIDE * a
             row[base] = axle.peak_power_w

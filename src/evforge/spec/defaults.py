@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from evforge.enums import Chemistry
+from evforge.enums import Chemistry, TorqueSplit
 
 __all__ = ["OCV_SOC", "OCV_TABLES", "Default"]
 
@@ -104,6 +104,12 @@ CONSTANT_POWER_SPEED_RATIO: Final = Default(
     "ω_max / ω_base = 3.27 for the EPA ALPHA generic IPM 150 kW EDU (150 kW, 312 N·m, "
     "15,000 rpm); 3-4 typical (Ehsani et al., Modern Electric, Hybrid Electric and Fuel Cell "
     "Vehicles, 3rd ed., CRC 2018, ch. 4)",
+)
+TORQUE_SPLIT: Final = TorqueSplit.PROPORTIONAL
+TORQUE_SPLIT_SOURCE: Final = (
+    "global model choice: both axles in proportion to their available torque; the rear-first "
+    "alternative refits to the same EPA training-split accuracy (within 0.2 points of MAPE; "
+    "benchmarks/epa_structure_study.py), so the simpler split stays the default"
 )
 _LOSS_SOURCE = (
     "global model coefficient, set so a 150 kW / 312 N·m / 15,000 rpm motor peaks at 96.8 % "

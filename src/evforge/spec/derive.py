@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from evforge.enums import Axle, Chemistry
+from evforge.enums import Axle, Chemistry, Layout
 from evforge.physics import battery as battery_model
 from evforge.physics.motor import loss_scale_power
 from evforge.physics.tyres import rolling_radius_m
@@ -98,6 +98,11 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         # measured f0/f1/f2. Counting it again in the motor model would count it twice.
         coeffs = (coeffs[0], 0.0, 0.0, coeffs[3])
 
+    split = spec.torque_split if spec.torque_split is not None else d.TORQUE_SPLIT
+    if spec.layout is Layout.AWD:
+        log.add(
+            "torque_split", split.value, "", _SPEC if spec.torque_split else d.TORQUE_SPLIT_SOURCE
+        )
     battery = _battery(spec, log)
     aux = _value(spec.auxiliary_power, d.AUXILIARY_POWER, "auxiliary_power", log)
     base = d.BASE_LOAD.value
@@ -126,6 +131,7 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         ac_charge_power_w=d.AC_CHARGE_POWER.value * 1e3,
         regen_zero_speed_mps=d.REGEN_ZERO_SPEED.value / KMH_PER_MPS,
         regen_full_speed_mps=d.REGEN_FULL_SPEED.value / KMH_PER_MPS,
+        torque_split=split,
         chemistry=battery.chemistry,
         usable_energy_j=battery.usable_energy_j,
         nominal_voltage_v=battery.nominal_voltage_v,

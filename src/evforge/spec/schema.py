@@ -15,7 +15,7 @@ from typing import Annotated, Final
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from evforge.enums import Axle, Chemistry, Layout
+from evforge.enums import Axle, Chemistry, Layout, TorqueSplit
 from evforge.units import QuantityError, parse_quantity
 
 __all__ = [
@@ -265,6 +265,7 @@ class VehicleSpec(_Strict):
     road_load: RoadLoadSpec | None = None
     motors: Annotated[list[MotorSpec], Field(min_length=1, max_length=_MAX_MOTORS)]
     gear_ratio: GearRatio | None = None
+    torque_split: TorqueSplit | None = None
     battery: BatterySpec
     auxiliary_power: AuxPower | None = None
 

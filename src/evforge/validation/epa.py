@@ -24,7 +24,13 @@ Data cleaning (explicit, reported):
 4. **Carry-over vehicles.** The same test vehicle (ID, configuration, test weight and road
    load) appears in several yearly lists; only its first model year is kept, so no vehicle
    is in both the training and the test split.
-5. **Split.** Global defaults may be fitted on model years <= 2021; accuracy is reported on
+5. **Driveline columns** (``epa_testcar_bev_driveline.csv``, same keys): ``N/V Ratio`` is the
+   motor speed per vehicle speed [rpm/mph]; with the default tyre it gives the overall gear
+   ratio of a single-speed car. A value outside 30-250 rpm/mph (0, 999 and 999.9 are
+   placeholders; 1.1, 6.4, 9.7 and 10.5 look like a ratio typed in the wrong field) is not
+   used, and neither is the N/V of a two-speed car (which gear it refers to is not said); the
+   default gear ratio applies there (:func:`clean_nv_ratio`).
+6. **Split.** Global defaults may be fitted on model years <= 2021; accuracy is reported on
    model years >= 2022.
 """
 
@@ -41,8 +47,11 @@ import numpy as np
 import pandas as pd
 
 from evforge.errors import InputError
+from evforge.physics.tyres import rolling_radius_m
 from evforge.sim import simulate
 from evforge.spec import build_vehicle, parse_spec
+from evforge.spec.defaults import TYRE_SIZE
+from evforge.spec.schema import parse_tyre_size
 from evforge.vehicle import Vehicle
 
 __all__ = [
@@ -72,6 +81,11 @@ AWD_FRONT_SHARE: Final = 0.4
 #: battery resistance and OCV scale: 60 vs 100 kWh moves predicted MPGe by 0.9 % (UDDS) and
 #: 0.6 % (HWFET) at the median, 1.6 % at most (measured over all rows, 2026-11).
 ROW_USABLE_ENERGY_KWH: Final = 75.0
+
+#: Plausible N/V band [rpm/mph] (see :func:`clean_nv_ratio`).
+NV_MIN: Final = 30.0
+NV_MAX: Final = 250.0
+_MPS_PER_MPH: Final = 0.44704  # exact: 1609.344 m / 3600 s
 _HP_W: Final = 745.69987158227022  # mechanical horsepower [W], exact by definition
 CYCLES: Final = {"udds": "cd_udds_rnd_adj_fe", "hwfet": "cd_hwy_rnd_adj_fe"}
 _FE_COLUMNS: Final = {"udds": "UCity", "hwfet": "UHighway"}
@@ -81,6 +95,12 @@ _LABEL_COLUMNS: Final = {"udds": "city08", "hwfet": "highway08"}
 @cache
 def _raw_rows() -> pd.DataFrame:
     with resources.files(_DATA).joinpath("epa_testcar_bev_summary.csv").open("rb") as f:
+        return pd.read_csv(f)
+
+
+@cache
+def _driveline() -> pd.DataFrame:
+    with resources.files(_DATA).joinpath("epa_testcar_bev_driveline.csv").open("rb") as f:
         return pd.read_csv(f)
 
 
@@ -95,6 +115,27 @@ def _fueleconomy() -> pd.DataFrame:
 def _make_key(make: object) -> str:
     """First five letters of the make: 'Tesla Model S' and 'TESLA' -> 'TESLA'."""
     return "".join(c for c in str(make).upper() if c.isalpha())[:5]
+
+
+def clean_nv_ratio(nv_rpm_per_mph: float, gears: int) -> tuple[float, str]:
+    """Read one ``N/V Ratio``: (overall gear ratio or NaN, how it was read).
+
+    N/V = 60 G v / (2π r v) per mph, so G = N/V · 2π r / (60 s/min · 0.44704 m/s per mph)
+    with r the default tyre's rolling radius (the row does not give the tyre). The plausible
+    band, 30-250 rpm/mph, spans G = 2.3-19.5 (Chevrolet Spark EV 3.17, two-speed first gears
+    up to about 16).
+
+    Returns
+    -------
+    (float, str)
+        The gear ratio [-] and one of ``"nv"``, ``"placeholder"``, ``"two-speed"``.
+    """
+    if not math.isfinite(nv_rpm_per_mph) or not NV_MIN <= nv_rpm_per_mph <= NV_MAX:
+        return math.nan, "placeholder"
+    if gears != 1:
+        return math.nan, "two-speed"
+    radius = rolling_radius_m(*parse_tyre_size(TYRE_SIZE))
+    return nv_rpm_per_mph * 2.0 * math.pi * radius / (60.0 * _MPS_PER_MPH), "nv"
 
 
 def clean_results(value: float) -> tuple[float, str]:
@@ -134,7 +175,8 @@ def load_rows() -> pd.DataFrame:
     """The cleaned validation rows, one per test vehicle, with measured MPGe per cycle.
 
     Columns: ``model_year, make, model, test_vehicle_id, config, drive, layout, rated_hp,
-    etw_lb, a_lbf, b_lbf_per_mph, c_lbf_per_mph2, split`` and per cycle (udds, hwfet)
+    etw_lb, a_lbf, b_lbf_per_mph, c_lbf_per_mph2, split, gears, nv_rpm_per_mph, gear_ratio,
+    nv_read_as`` and per cycle (udds, hwfet)
     ``<cycle>_raw, <cycle>_read_as, <cycle>_mpge, <cycle>_confirmed``.
     """
     raw = _raw_rows().sort_values(["Model Year", "source_file"], kind="stable")
@@ -147,6 +189,12 @@ def load_rows() -> pd.DataFrame:
         "target_c_lbf_per_mph2",
     ]
     raw = raw.drop_duplicates(subset=key, keep="first")
+    raw = raw.merge(
+        _driveline(),
+        on=["source_file", "Model Year", "Test Vehicle ID", "Test Veh Configuration #"],
+        how="left",
+        validate="one_to_one",
+    )
     rows: list[dict[str, Any]] = []
     for r in raw.to_dict("records"):
         year = int(r["Model Year"])
@@ -165,7 +213,10 @@ def load_rows() -> pd.DataFrame:
             "b_lbf_per_mph": float(r["target_b_lbf_per_mph"]),
             "c_lbf_per_mph2": float(r["target_c_lbf_per_mph2"]),
             "split": "train" if year <= TRAIN_MAX_MODEL_YEAR else "test",
+            "gears": int(r["# of Gears"]),
+            "nv_rpm_per_mph": float(r["N/V Ratio"]),
         }
+        row["gear_ratio"], row["nv_read_as"] = clean_nv_ratio(row["nv_rpm_per_mph"], row["gears"])
         for cycle, column in CYCLES.items():
             value = float(r[column])
             mpge, read_as = clean_results(value)
@@ -197,8 +248,12 @@ def _layout(drive: str) -> str:
     return "AWD"
 
 
-def row_spec(row: pd.Series) -> dict[str, Any]:
-    """The spec (schema v1 dict) the model builds from one Test Car List row."""
+def row_spec(row: pd.Series, *, nv_gear_ratio: bool = False) -> dict[str, Any]:
+    """The spec (schema v1 dict) the model builds from one Test Car List row.
+
+    With ``nv_gear_ratio``, a row's clean N/V sets the gear ratio (:func:`clean_nv_ratio`);
+    otherwise, and where N/V is unusable, the default gear ratio applies.
+    """
     power_kw = row["rated_hp"] * _HP_W / 1e3
     if row["layout"] == "AWD":
         motors = [
@@ -208,7 +263,7 @@ def row_spec(row: pd.Series) -> dict[str, Any]:
     else:
         axle = "front" if row["layout"] == "FWD" else "rear"
         motors = [{"axle": axle, "peak_power": f"{power_kw} kW"}]
-    return {
+    spec: dict[str, Any] = {
         "name": f"{row['model_year']} {row['make']} {row['model']} [{row['test_vehicle_id']}]",
         "layout": row["layout"],
         "road_load": {
@@ -220,14 +275,19 @@ def row_spec(row: pd.Series) -> dict[str, Any]:
         "motors": motors,
         "battery": {"usable_energy": f"{ROW_USABLE_ENERGY_KWH} kWh"},
     }
+    if nv_gear_ratio and math.isfinite(row["gear_ratio"]):
+        spec["gear_ratio"] = float(row["gear_ratio"])
+    return spec
 
 
-def build_vehicles(rows: pd.DataFrame) -> tuple[list[Vehicle], list[int], list[str]]:
+def build_vehicles(
+    rows: pd.DataFrame, *, nv_gear_ratio: bool = False
+) -> tuple[list[Vehicle], list[int], list[str]]:
     """Vehicles for the rows the schema accepts; (vehicles, row positions, rejections)."""
     vehicles, kept, rejected = [], [], []
     for i, (_, row) in enumerate(rows.iterrows()):
         try:
-            vehicles.append(build_vehicle(parse_spec(row_spec(row))))
+            vehicles.append(build_vehicle(parse_spec(row_spec(row, nv_gear_ratio=nv_gear_ratio))))
             kept.append(i)
         except InputError as exc:
             rejected.append(f"{row['model_year']} {row['make']} {row['model']}: {exc.lines()[0]}")

@@ -10,6 +10,10 @@ drawn whenever the car is on, on top of the 12 V auxiliary load). The other coef
 their literature values; with coast-down road loads the motors' no-load iron and windage drag
 is already in the measured coefficients (see :mod:`evforge.spec.derive`), so it cannot be
 identified from these data.
+
+Optionally the loss-size exponent α of :func:`evforge.physics.motor.loss_scale_power` is fitted
+with them (``fit_size_exponent=True``): whether large motors lose relatively less (α < 1) or
+more (α > 1) than the rating-proportional default α = 1.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
+from evforge.physics.motor import loss_scale_power
+from evforge.spec import defaults as d
 from evforge.validation import epa
 from evforge.vehicle import Vehicle
 
@@ -36,19 +42,41 @@ class FitResult:
     base_load_w: float
     n_train_rows: int
     cost: float
+    size_exponent: float = d.MOTOR_LOSS_SIZE_EXPONENT.value
 
 
-def with_coefficients(vehicle: Vehicle, motor_loss_const: float, base_load_w: float) -> Vehicle:
-    """The vehicle with a different constant motor loss and vehicle-on base load."""
+def with_coefficients(
+    vehicle: Vehicle,
+    motor_loss_const: float,
+    base_load_w: float,
+    size_exponent: float | None = None,
+) -> Vehicle:
+    """The vehicle with a different constant motor loss and vehicle-on base load, and (if
+    ``size_exponent`` is given) the motors' loss scales recomputed with that exponent α."""
     c = vehicle.motor_loss_coefficients
+    front, rear = vehicle.front, vehicle.rear
+    if size_exponent is not None:
+        ref = d.MOTOR_LOSS_REFERENCE_POWER.value * 1e3
+        front, rear = (
+            dataclasses.replace(
+                a, loss_scale_w=loss_scale_power(a.peak_power_w, ref, size_exponent)
+            )
+            if a.driven
+            else a
+            for a in (front, rear)
+        )
     return dataclasses.replace(
         vehicle,
+        front=front,
+        rear=rear,
         motor_loss_coefficients=(motor_loss_const, c[1], c[2], c[3]),
         base_load_w=base_load_w,
     )
 
 
-def fit_global_coefficients(vehicles: Sequence[Vehicle], rows: pd.DataFrame) -> FitResult:
+def fit_global_coefficients(
+    vehicles: Sequence[Vehicle], rows: pd.DataFrame, *, fit_size_exponent: bool = False
+) -> FitResult:
     """Least squares on log(predicted / measured MPGe), UDDS and HWFET, training rows only.
 
     A soft-L1 loss keeps a few vehicles far off the generic model (induction or separately
@@ -59,7 +87,8 @@ def fit_global_coefficients(vehicles: Sequence[Vehicle], rows: pd.DataFrame) -> 
     measured = {c: rows.loc[train, f"{c}_mpge"].to_numpy(dtype=float) for c in epa.CYCLES}
 
     def residuals(theta: np.ndarray) -> np.ndarray:
-        batch = [with_coefficients(v, theta[0], theta[1]) for v in cars]
+        alpha = theta[2] if fit_size_exponent else None
+        batch = [with_coefficients(v, theta[0], theta[1], alpha) for v in cars]
         predicted = epa.predict(batch)
         parts = []
         for cycle in epa.CYCLES:
@@ -67,11 +96,14 @@ def fit_global_coefficients(vehicles: Sequence[Vehicle], rows: pd.DataFrame) -> 
             parts.append(np.log(predicted[cycle][ok] / measured[cycle][ok]))
         return np.concatenate(parts)
 
+    x0, lo, hi, scale = [0.002, 250.0], [0.0, 0.0], [0.05, 2000.0], [0.002, 100.0]
+    if fit_size_exponent:
+        x0, lo, hi, scale = [*x0, 1.0], [*lo, 0.3], [*hi, 1.6], [*scale, 0.1]
     result = least_squares(
         residuals,
-        x0=[0.002, 250.0],
-        bounds=([0.0, 0.0], [0.05, 2000.0]),
-        x_scale=[0.002, 100.0],
+        x0=x0,
+        bounds=(lo, hi),
+        x_scale=scale,
         diff_step=1e-3,
         loss="soft_l1",
         f_scale=0.1,
@@ -81,4 +113,5 @@ def fit_global_coefficients(vehicles: Sequence[Vehicle], rows: pd.DataFrame) -> 
         base_load_w=float(result.x[1]),
         n_train_rows=len(cars),
         cost=float(result.cost),
+        size_exponent=float(result.x[2]) if fit_size_exponent else d.MOTOR_LOSS_SIZE_EXPONENT.value,
     )

@@ -351,6 +351,35 @@ def validate_epa_cmd(
         )
 
 
+@validate_app.command("range")
+def validate_range_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """Range and consumption of the bundled real cars against their published figures."""
+    from evforge.validation.range_published import compare_range
+
+    with _err.status("running the range procedures on the published cars..."):
+        frame = compare_range()
+    if as_json:
+        print(json.dumps(frame.to_dict(orient="records"), indent=2))
+        return
+    table = Table(title="evforge vs published range and consumption", title_justify="left")
+    for col in ("vehicle", "metric", "published", "evforge", "error %"):
+        table.add_column(col, justify="left" if col in ("vehicle", "metric") else "right")
+    for r in frame.to_dict(orient="records"):
+        table.add_row(
+            r["vehicle"],
+            r["metric"],
+            f"{r['published']:.1f}",
+            f"{r['predicted']:.1f}",
+            f"{r['error_pct']:+.1f}",
+        )
+    _out.print(table)
+    summary = frame.groupby("metric")["error_pct"].agg(["count", lambda e: e.abs().mean(), "mean"])
+    for metric, (n, mape, bias) in summary.iterrows():
+        _out.print(f"{metric}: n={n:.0f}, mean |error| {mape:.1f} %, bias {bias:+.1f} %")
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"evforge {__version__}")

@@ -375,9 +375,11 @@ def validate_range_cmd(
             f"{r['error_pct']:+.1f}",
         )
     _out.print(table)
-    summary = frame.groupby("metric")["error_pct"].agg(["count", lambda e: e.abs().mean(), "mean"])
-    for metric, (n, mape, bias) in summary.iterrows():
-        _out.print(f"{metric}: n={n:.0f}, mean |error| {mape:.1f} %, bias {bias:+.1f} %")
+    for metric, errors in frame.groupby("metric")["error_pct"]:
+        _out.print(
+            f"{metric}: n={errors.size}, mean |error| {errors.abs().mean():.1f} %, "
+            f"bias {errors.mean():+.1f} %"
+        )
 
 
 def _version(value: bool) -> None:

@@ -54,19 +54,21 @@ def compare_range(published: pd.DataFrame | None = None) -> pd.DataFrame:
             procedure = PREDICTED[metric][0]
             if procedure not in results:
                 results[procedure] = run_procedure(vehicle, procedure)
-        for r in group.itertuples(index=False):
-            procedure, key = PREDICTED[str(r.metric)]
+        for metric, value, source in zip(
+            group["metric"], group["value"].astype(float), group["source"], strict=True
+        ):
+            procedure, key = PREDICTED[str(metric)]
             predicted = float(results[procedure][key])
             rows.append(
                 {
                     "car": car,
                     "vehicle": vehicle.name,
-                    "metric": r.metric,
-                    "published": float(r.value),
+                    "metric": metric,
+                    "published": value,
                     "predicted": predicted,
-                    "error_pct": 100.0 * (predicted / float(r.value) - 1.0),
+                    "error_pct": 100.0 * (predicted / value - 1.0),
                     "method": results[procedure]["method"],
-                    "source": r.source,
+                    "source": source,
                 }
             )
     return pd.DataFrame(rows)

@@ -68,8 +68,9 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
             "nominal_voltage": f"{draw(st.sampled_from([350, 400, 800]))} V",
         },
         auxiliary_power=f"{draw(st.floats(0, 3000)):.0f} W",
-        torque_split=draw(st.sampled_from(["proportional", "rear_first", "front_first"])),
     )
+    if layout == "AWD":
+        data["torque_split"] = draw(st.sampled_from(["proportional", "rear_first", "front_first"]))
     if draw(st.booleans()):
         data["road_load"] = {
             "f0": f"{draw(st.floats(50, 250)):.2f} N",

@@ -418,6 +418,12 @@ FAULTS = [
         "got 'even'; expected one of 'proportional', 'rear_first' or 'front_first'",
         id="torque-split-even",
     ),
+    pytest.param(
+        setv("torque_split", "rear_first"),
+        "torque_split",
+        "got 'rear_first' on a FWD car; expected torque_split only with layout AWD",
+        id="torque-split-on-FWD",
+    ),
     # Motors against the layout.
     pytest.param(
         setv("motors[0].axle", "rear"),

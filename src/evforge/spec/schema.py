@@ -327,6 +327,12 @@ class VehicleSpec(_Strict):
                 f"layout {self.layout.value} with motors on {given}; "
                 f"expected motors on the {need} axle{'s' if len(required) > 1 else ''} only",
             )
+        if self.torque_split is not None and self.layout is not Layout.AWD:
+            raise _problem(
+                "torque_split",
+                f"got {self.torque_split.value!r} on a {self.layout.value} car; "
+                "expected torque_split only with layout AWD",
+            )
 
 
 def _problem(path: str, message: str) -> PydanticCustomError:

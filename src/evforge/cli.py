@@ -24,7 +24,7 @@ from evforge.cycles import cycle_names, load_cycle
 from evforge.errors import EvforgeError, InputError, Problem
 from evforge.sim import SimResult, simulate
 from evforge.spec import build_vehicle, load_spec
-from evforge.units import KMH_PER_MPS
+from evforge.units import KMH_PER_MPS, QuantityError, parse_temperature_c
 from evforge.vehicle import Vehicle
 
 __all__ = ["app", "main"]
@@ -84,6 +84,21 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
+_AMBIENT_HELP = (
+    "Outside temperature, e.g. -7C, 20F, 266K: the car starts soaked at it with its climate "
+    "control on (docs/climate.md)."
+)
+
+
+def _ambient(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        return parse_temperature_c(text)
+    except QuantityError as exc:
+        raise InputError("--ambient", [Problem(text, str(exc))]) from None
+
+
 @app.command("simulate")
 def simulate_cmd(
     specs: Annotated[list[Path], typer.Argument(help="Vehicle spec files (YAML).")],
@@ -99,12 +114,16 @@ def simulate_cmd(
     trace: Annotated[
         Path | None, typer.Option("--trace", help="Write the per-step traces to this Parquet file.")
     ] = None,
+    ambient: Annotated[str | None, typer.Option("--ambient", help=_AMBIENT_HELP)] = None,
 ) -> None:
     """Simulate one or more cars over drive cycles (all cars run as one batch per cycle)."""
     with _reported():
+        ambient_c = _ambient(ambient)
         vehicles = _load_vehicles(specs)
         cycles = [load_cycle(c) for c in (cycle or [DEFAULT_CYCLE])]
-        by_cycle = [simulate(vehicles, c, trace=trace is not None) for c in cycles]
+        by_cycle = [
+            simulate(vehicles, c, trace=trace is not None, ambient_c=ambient_c) for c in cycles
+        ]
         # Spec-major order: for each spec, its result on each cycle.
         results = [by_cycle[c][v] for v in range(len(vehicles)) for c in range(len(cycles))]
         if trace is not None:
@@ -244,32 +263,45 @@ def check_cmd(
 def range_cmd(
     specs: Annotated[list[Path], typer.Argument(help="Vehicle spec files (YAML).")],
     procedure: Annotated[
-        str, typer.Option("--procedure", "-p", help="epa | wltp | cltc | nedc | all")
+        str,
+        typer.Option(
+            "--procedure",
+            "-p",
+            help="epa | wltp | cltc | nedc | all | gbt-annex-a | gbt-annex-b | real-world",
+        ),
     ] = "all",
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    ambient: Annotated[str | None, typer.Option("--ambient", help=_AMBIENT_HELP)] = None,
 ) -> None:
-    """Official-style range and consumption: EPA, WLTP, CLTC and NEDC."""
+    """Official-style range and consumption: EPA, WLTP, CLTC and NEDC (and climate tests)."""
     from evforge.procedures import PROCEDURES, run_procedure
 
+    if procedure in _CLIMATE_PROCEDURES:
+        _climate_range(specs, procedure, as_json, ambient)
+        return
     with _reported():
+        ambient_c = _ambient(ambient)
         names = list(PROCEDURES) if procedure == "all" else [procedure]
         if any(n not in PROCEDURES for n in names):
-            known = ", ".join(PROCEDURES)
+            known = ", ".join([*PROCEDURES, "all", *_CLIMATE_PROCEDURES])
             raise InputError(
                 "--procedure",
                 [
                     Problem(
                         procedure,
-                        f"is not a procedure; expected one of: {known}, all",
+                        f"is not a procedure; expected one of: {known}",
                     )
                 ],
             )
         vehicles = _load_vehicles(specs)
-        records = [run_procedure(v, n) for v in vehicles for n in names]
+        records = [run_procedure(v, n, ambient_c=ambient_c) for v in vehicles for n in names]
     if as_json:
         print(json.dumps(_json_ready(records), indent=2))
         return
-    table = Table(title="Official-style range and consumption", title_justify="left")
+    title = "Official-style range and consumption"
+    if ambient_c is not None:
+        title += f" at {ambient_c:g} °C, climate control on"
+    table = Table(title=title, title_justify="left")
     for col in (
         "vehicle",
         "procedure",
@@ -294,6 +326,90 @@ def range_cmd(
             f"{r['range_city_km']:.0f}" if "range_city_km" in r else "",
             f"{r['test_mass_kg']:.0f}",
         )
+    _out.print(table)
+    five = [r for r in records if "adjustment_factor_5cycle" in r]
+    if five:
+        t5 = Table(title="EPA vehicle-specific 5-cycle adjustment", title_justify="left")
+        for col in ("vehicle", "factor (default 0.7)", "city", "highway", "5-cycle range mi"):
+            t5.add_column(col, justify="left" if col == "vehicle" else "right")
+        for r in five:
+            t5.add_row(
+                r["vehicle"],
+                f"{r['adjustment_factor_5cycle']:.3f}",
+                f"{r['adjustment_factor_5cycle_city']:.3f}",
+                f"{r['adjustment_factor_5cycle_highway']:.3f}",
+                f"{r['range_5cycle_mi']:.0f}",
+            )
+        _out.print(t5)
+
+
+_CLIMATE_PROCEDURES = ("gbt-annex-a", "gbt-annex-b", "real-world")
+
+
+def _climate_range(specs: list[Path], procedure: str, as_json: bool, ambient: str | None) -> None:
+    from evforge.procedures import climate_range as cr
+
+    with _reported():
+        if ambient is not None:
+            raise InputError(
+                "--ambient",
+                [
+                    Problem(
+                        ambient, f"does not apply to --procedure {procedure}, which sets its own"
+                    )
+                ],
+            )
+        vehicles = _load_vehicles(specs)
+        if procedure == "real-world":
+            rows = [r for v in vehicles for r in cr.real_world(v)]
+        else:
+            run = cr.gbt_annex_a if procedure == "gbt-annex-a" else cr.gbt_annex_b
+            rows = [{"vehicle": v.name, "procedure": procedure, **run(v)} for v in vehicles]
+    if as_json:
+        print(json.dumps(_json_ready(rows), indent=2))
+        return
+    if procedure == "real-world":
+        table = Table(title="Real-world range, climate control on (22 °C)", title_justify="left")
+        for col in (
+            "vehicle",
+            "scenario",
+            "ambient °C",
+            "DC kWh/100 km",
+            "HVAC kW",
+            "range km",
+            "range mi",
+        ):
+            table.add_column(col, justify="left" if col in ("vehicle", "scenario") else "right")
+        for r in rows:
+            table.add_row(
+                r["vehicle"],
+                r["scenario"],
+                f"{r['ambient_c']:g}",
+                f"{r['consumption_dc_kwh_per_100km']:.1f}",
+                f"{r['hvac_kw']:.2f}",
+                f"{r['range_km']:.0f}",
+                f"{r['range_mi']:.0f}",
+            )
+    else:
+        table = Table(title=f"CLTC range, {procedure}", title_justify="left")
+        for col in (
+            "vehicle",
+            "ambient °C",
+            "range km",
+            "range at 23 °C km",
+            "ratio",
+            "AC kWh/100 km",
+        ):
+            table.add_column(col, justify="left" if col == "vehicle" else "right")
+        for r in rows:
+            table.add_row(
+                r["vehicle"],
+                f"{r['ambient_c']:g}",
+                f"{r['range_km']:.0f}",
+                f"{r['range_23c_km']:.0f}",
+                f"{r['range_ratio']:.3f}",
+                f"{r['consumption_ac_kwh_per_100km']:.1f}",
+            )
     _out.print(table)
 
 

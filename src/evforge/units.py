@@ -25,6 +25,7 @@ __all__ = [
     "M_PER_MI",
     "QuantityError",
     "parse_quantity",
+    "parse_temperature_c",
     "registry",
     "short_repr",
 ]
@@ -154,3 +155,44 @@ def _parse_text(text: str, unit: str, expected: str) -> float:
     except Exception:  # pint raises many types for unknown or malformed units
         raise QuantityError(f"got {short_repr(text)}: unknown unit; {expected}") from None
     return magnitude
+
+
+# Temperature suffixes people type on a command line; pint reads a bare "C" as coulomb.
+_TEMPERATURE_UNITS: Final = {
+    "c": "degC",
+    "°c": "degC",
+    "degc": "degC",
+    "celsius": "degC",
+    "f": "degF",
+    "°f": "degF",
+    "degf": "degF",
+    "fahrenheit": "degF",
+    "k": "kelvin",
+    "kelvin": "kelvin",
+}
+_MIN_AMBIENT_C: Final = -50.0
+_MAX_AMBIENT_C: Final = 60.0
+
+
+def parse_temperature_c(text: str) -> float:
+    """Read an ambient temperature such as ``-7C``, ``20 F``, ``266 K`` or ``-7`` (°C) [°C].
+
+    Raises
+    ------
+    QuantityError
+        If the text is not a temperature, or lies outside -50 to 60 °C (road conditions).
+    """
+    expected = "expected a temperature such as '-7C', '20F' or '266K' (-50 to 60 °C)"
+    match = _QUANTITY_RE.match(text) if len(text) <= _MAX_TEXT else None
+    if match is None:
+        raise QuantityError(f"got {short_repr(text)}; {expected}")
+    number = float(match["number"])
+    unit = _TEMPERATURE_UNITS.get(match["unit"].strip().lower().replace(" ", ""), None)
+    if match["unit"].strip() == "":
+        unit = "degC"
+    if unit is None or not math.isfinite(number):
+        raise QuantityError(f"got {short_repr(text)}; {expected}")
+    value = float(registry().Quantity(number, unit).to("degC").magnitude)
+    if not _MIN_AMBIENT_C <= value <= _MAX_AMBIENT_C:
+        raise QuantityError(f"got {short_repr(text)} (= {value:.1f} °C); {expected}")
+    return value

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from evforge.climate.params import ClimateParams
 from evforge.enums import Chemistry, Layout, TorqueSplit
 from evforge.units import G_STANDARD_MPS2
 
@@ -96,6 +97,7 @@ class Vehicle:
     curb_mass_kg: float | None = None
     test_mass_kg: float | None = None
     rolling_resistance: float | None = None
+    climate: ClimateParams | None = None
     provenance: tuple[Derived, ...] = field(default=(), compare=False, repr=False)
 
     @property

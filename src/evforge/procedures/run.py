@@ -19,8 +19,32 @@ PROCEDURES: Final[dict[str, Callable[[Vehicle], dict[str, Any]]]] = {
 }
 
 
-def run_procedure(vehicle: Vehicle, procedure: str) -> RangeResult:
-    """One (vehicle, procedure) record: ``vehicle``, ``procedure``, then the procedure's values."""
-    values = PROCEDURES[procedure](vehicle)
-    clean = {k: float(v) if isinstance(v, float) else v for k, v in values.items()}
-    return {"vehicle": vehicle.name, "procedure": procedure, **clean}
+def run_procedure(
+    vehicle: Vehicle, procedure: str, *, ambient_c: float | None = None
+) -> RangeResult:
+    """One (vehicle, procedure) record: ``vehicle``, ``procedure``, then the procedure's values.
+
+    ``ambient_c`` runs the procedure's depletion test with the car soaked at that temperature
+    and its climate control on (:func:`evforge.climate.model.procedure_vehicle`); omitted, at
+    the procedure's own test-cell conditions. The EPA record also carries the vehicle-specific
+    5-cycle adjustment (:mod:`evforge.procedures.epa_five_cycle`) at test-cell conditions.
+    """
+    car = vehicle
+    if ambient_c is not None:
+        from evforge.climate.model import procedure_vehicle
+        from evforge.climate.params import Ambient
+
+        car = procedure_vehicle(vehicle, Ambient(ambient_c))
+    values = PROCEDURES[procedure](car)
+    if procedure == "epa" and ambient_c is None:
+        from evforge.procedures import epa_five_cycle
+
+        values = {**values, **epa_five_cycle.run(vehicle, values)}
+    extra = {} if ambient_c is None else {"ambient_c": ambient_c}
+    return {"vehicle": vehicle.name, "procedure": procedure, **extra, **_clean(values)}
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return float(value) if isinstance(value, float) else value

@@ -71,6 +71,7 @@ class SimResult:
     trace_miss_s: float
     energy_kwh: EnergyBreakdown
     trace: pd.DataFrame | None = None
+    ambient_c: float | None = None
 
     @property
     def consumption_dc_kwh_per_100km(self) -> float:
@@ -104,6 +105,7 @@ class SimResult:
             "consumption_dc_wh_per_mi": self.consumption_dc_wh_per_mi,
             "consumption_ac_wh_per_mi": self.consumption_ac_wh_per_mi,
             "trace_miss_s": self.trace_miss_s,
+            **({} if self.ambient_c is None else {"ambient_c": self.ambient_c}),
             "energy_kwh": self.energy_kwh.as_dict(),
         }
 

@@ -18,7 +18,12 @@ __all__ = ["simulate", "wall_per_dc"]
 
 
 def simulate(
-    vehicles: Vehicle | Sequence[Vehicle], cycle: Cycle | str, *, trace: bool = False
+    vehicles: Vehicle | Sequence[Vehicle],
+    cycle: Cycle | str,
+    *,
+    trace: bool = False,
+    ambient_c: float | None = None,
+    hvac: bool = True,
 ) -> BatchResult:
     """Simulate a batch of vehicles over one cycle in one compiled call.
 
@@ -30,6 +35,13 @@ def simulate(
         A cycle, or a bundled cycle name / CSV path for :func:`evforge.cycles.load_cycle`.
     trace : bool
         Also record the per-step trace of every vehicle (memory: N × steps × 20 floats).
+    ambient_c : float, optional
+        Outside temperature [°C]. Given, each car starts soaked at it (cabin and pack), with
+        its climate control on (``hvac``) and its pack resistance and usable charge at that
+        temperature (:mod:`evforge.climate`); cars then run one by one, in segments.
+        Omitted: the reference conditions, no climate control (the test-cell case).
+    hvac : bool
+        Climate control on when ``ambient_c`` is given.
 
     Returns
     -------
@@ -41,6 +53,12 @@ def simulate(
         raise ValueError("simulate() needs at least one vehicle")
     if not isinstance(cycle, Cycle):
         cycle = load_cycle(cycle)
+    if ambient_c is not None:
+        from evforge.climate.params import Ambient
+        from evforge.sim.ambient import run_at_ambient
+
+        amb = Ambient(ambient_c, hvac=hvac)
+        return BatchResult([run_at_ambient(v, cycle, amb, trace=trace).result for v in batch])
     params, soc_grid, ocv = pack(batch)
     n, steps = len(batch), cycle.time_s.size
     totals = np.zeros((n, len(k.ENERGY_FIELDS)))

@@ -205,3 +205,90 @@ _REGEN = (
 )
 REGEN_ZERO_SPEED: Final = Default(5.0, "km/h", _REGEN)
 REGEN_FULL_SPEED: Final = Default(15.0, "km/h", _REGEN)
+
+# --- climate (cabin, HVAC, battery temperature; docs/climate.md, docs/defaults-research.md §19)
+HEATING: Final = "resistive"
+HEATING_SOURCE: Final = (
+    "assumption: a resistive (PTC) heater, the lower-efficiency case; set climate.heating: "
+    "heat_pump for cars that have one"
+)
+CABIN_SETPOINT: Final = Default(
+    22.0,
+    "degC",
+    "72 °F (22.2 °C), the automatic climate setting in 40 CFR 86.1772-99 and in AAA's 2019 EV "
+    "dynamometer tests",
+)
+CABIN_ENVELOPE_UA: Final = Default(
+    50.0,
+    "W/K",
+    "engineering estimate: ~4 m² glazing at U ≈ 5.5 W/m²K plus ~10 m² trimmed body at "
+    "U ≈ 2.7 W/m²K (docs/defaults-research.md §19; low confidence)",
+)
+CABIN_VENTILATION: Final = Default(
+    0.03,
+    "kg/s",
+    "assumption: ~90 m³/h fresh air for demisting and CO2 (docs/defaults-research.md §19)",
+)
+CABIN_CAPACITANCE: Final = Default(
+    60e3,
+    "J/K",
+    "assumption: cabin air (≈4 kJ/K) plus ~60 kg of trim and seats that follow the air; "
+    "gives a 5-7 min warm-up at -7 °C (docs/defaults-research.md §19)",
+)
+HEATER_MAX_POWER: Final = Default(
+    6.0, "kW", "assumption: BEV PTC cabin heaters are rated 5-7 kW (docs/defaults-research.md §19)"
+)
+COOLER_MAX_POWER: Final = Default(5.0, "kW", "assumption: thermal capacity of a car A/C")
+OCCUPANT_GAIN: Final = Default(
+    100.0, "W", "sensible heat of one seated adult, ~70-100 W (ASHRAE Fundamentals ch. 18)"
+)
+SOLAR_AREA: Final = Default(
+    1.2,
+    "m^2",
+    "assumption: ~4 m² glazing × ~0.5 projection × ~0.6 solar transmittance",
+)
+BLOWER_POWER: Final = Default(150.0, "W", "assumption: HVAC blower and controls")
+HEAT_PUMP_SECOND_LAW: Final = Default(
+    0.40,
+    "1",
+    "η_II of the heat pump, so that COP = 1.7 at -20 °C with 45 °C supply and a 10 K "
+    "evaporator approach: Qin et al., Energy Procedia 61 (2014) 726 (all fresh air, COP > 1.7 "
+    "at -20 °C); gives 2.0 at -7 °C",
+)
+HEAT_PUMP_SUPPLY: Final = Default(45.0, "degC", "condensing at the supply-air temperature")
+EVAPORATOR_APPROACH: Final = Default(10.0, "K", "outdoor evaporator 10 K below ambient")
+AC_SECOND_LAW: Final = Default(
+    0.36,
+    "1",
+    "η_II of the A/C, so that COP = 1.8 at 45.4 °C condenser air (5 °C evaporator, 15 K "
+    "condenser approach): measured in Advances in Mechanical Engineering 11(4) (2019), "
+    "doi:10.1177/1687814019845806; gives 2.2 at 35 °C",
+)
+AC_EVAPORATOR: Final = Default(5.0, "degC", "evaporator temperature of an automotive A/C")
+CONDENSER_APPROACH: Final = Default(15.0, "K", "condenser 15 K above ambient")
+COIL_HUMIDITY_RATIO: Final = Default(
+    0.0076, "kg/kg", "saturated air at 10 °C leaving the evaporator (psychrometric tables)"
+)
+BATTERY_ACTIVATION_ENERGY: Final = Default(
+    12e3,
+    "J/mol",
+    "Arrhenius E_a of the pack resistance: 9-15 kJ/mol reproduces the ×1.6-2.2 rise at "
+    "-10 °C of PyBaMM DFN pulses (docs/defaults-research.md §11, computed, low confidence)",
+)
+BATTERY_REFERENCE_TEMPERATURE: Final = Default(
+    25.0, "degC", "temperature of the DFN pulses behind DROP_AT_1C (docs/defaults-research.md §11)"
+)
+PACK_SPECIFIC_ENERGY: Final = Default(
+    160.0, "Wh/kg", "assumption: pack-level 140-180 Wh/kg for current NMC packs (for thermal mass)"
+)
+PACK_SPECIFIC_HEAT: Final = Default(
+    1000.0, "J/(kg*K)", "assumption: Li-ion cells ~0.9-1.1 kJ/(kg·K) (Alipour et al. 2020)"
+)
+BATTERY_HEATING: Final = False
+BATTERY_HEATING_SOURCE: Final = (
+    "assumption: no pack heating while driving (many cars heat the pack only before fast "
+    "charging); set climate.battery_heating: true otherwise"
+)
+BATTERY_MIN_TEMPERATURE: Final = Default(
+    10.0, "degC", "assumption: target of pack heating when climate.battery_heating is on"
+)

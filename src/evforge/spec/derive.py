@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from evforge.climate.params import ClimateParams, Heating
 from evforge.enums import Axle, Chemistry, Layout
 from evforge.physics import battery as battery_model
 from evforge.physics.motor import loss_scale_power
@@ -111,6 +112,7 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
     log.add("ac_charge_power", d.AC_CHARGE_POWER.value, "kW", d.AC_CHARGE_POWER.source)
     log.add("regen_zero_speed", d.REGEN_ZERO_SPEED.value, "km/h", d.REGEN_ZERO_SPEED.source)
     log.add("regen_full_speed", d.REGEN_FULL_SPEED.value, "km/h", d.REGEN_FULL_SPEED.source)
+    climate = _climate(spec, battery.usable_energy_j, log)
 
     return Vehicle(
         name=spec.name,
@@ -144,7 +146,70 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         curb_mass_kg=spec.mass.curb,
         test_mass_kg=spec.road_load.test_mass if spec.road_load is not None else None,
         rolling_resistance=crr,
+        climate=climate,
         provenance=tuple(log.items),
+    )
+
+
+def _climate(spec: VehicleSpec, usable_energy_j: float, log: _Log) -> ClimateParams:
+    """Cabin, HVAC and pack-thermal parameters: spec values where given, else defaults."""
+    c = spec.climate
+    if c.heating is not None:
+        heating = c.heating
+        log.add("climate.heating", heating.value, "", _SPEC)
+    else:
+        heating = Heating(d.HEATING)
+        log.add("climate.heating", heating.value, "", d.HEATING_SOURCE)
+    setpoint = _value(c.cabin_setpoint, d.CABIN_SETPOINT, "climate.cabin_setpoint", log)
+    heater_kw = _value(c.heater_power, d.HEATER_MAX_POWER, "climate.heater_power", log)
+    if c.battery_heating is not None:
+        battery_heating = c.battery_heating
+        log.add("climate.battery_heating", str(battery_heating).lower(), "", _SPEC)
+    else:
+        battery_heating = d.BATTERY_HEATING
+        log.add("climate.battery_heating", "false", "", d.BATTERY_HEATING_SOURCE)
+    fixed = (
+        ("climate.cabin_envelope_ua", d.CABIN_ENVELOPE_UA),
+        ("climate.ventilation", d.CABIN_VENTILATION),
+        ("climate.cabin_capacitance", d.CABIN_CAPACITANCE),
+        ("climate.cooler_power", d.COOLER_MAX_POWER),
+        ("climate.occupant_gain", d.OCCUPANT_GAIN),
+        ("climate.solar_area", d.SOLAR_AREA),
+        ("climate.blower_power", d.BLOWER_POWER),
+        ("climate.heat_pump_second_law_efficiency", d.HEAT_PUMP_SECOND_LAW),
+        ("climate.ac_second_law_efficiency", d.AC_SECOND_LAW),
+        ("climate.battery_activation_energy", d.BATTERY_ACTIVATION_ENERGY),
+        ("climate.battery_reference_temperature", d.BATTERY_REFERENCE_TEMPERATURE),
+        ("climate.pack_specific_energy", d.PACK_SPECIFIC_ENERGY),
+        ("climate.battery_min_temperature", d.BATTERY_MIN_TEMPERATURE),
+    )
+    for name, dflt in fixed:
+        log.add(name, dflt.value, dflt.unit, dflt.source)
+    pack_mass = usable_energy_j / J_PER_KWH * 1e3 / d.PACK_SPECIFIC_ENERGY.value
+    return ClimateParams(
+        heating=heating,
+        setpoint_c=setpoint,
+        envelope_w_per_k=d.CABIN_ENVELOPE_UA.value,
+        ventilation_kg_per_s=d.CABIN_VENTILATION.value,
+        capacitance_j_per_k=d.CABIN_CAPACITANCE.value,
+        heater_max_w=heater_kw * 1e3,
+        cooler_max_w=d.COOLER_MAX_POWER.value * 1e3,
+        occupant_gain_w=d.OCCUPANT_GAIN.value,
+        solar_area_m2=d.SOLAR_AREA.value,
+        blower_w=d.BLOWER_POWER.value,
+        heat_pump_eta=d.HEAT_PUMP_SECOND_LAW.value,
+        ac_eta=d.AC_SECOND_LAW.value,
+        supply_c=d.HEAT_PUMP_SUPPLY.value,
+        evaporator_approach_k=d.EVAPORATOR_APPROACH.value,
+        ac_evaporator_c=d.AC_EVAPORATOR.value,
+        condenser_approach_k=d.CONDENSER_APPROACH.value,
+        coil_humidity_ratio=d.COIL_HUMIDITY_RATIO.value,
+        battery_ea_j_per_mol=d.BATTERY_ACTIVATION_ENERGY.value,
+        battery_reference_c=d.BATTERY_REFERENCE_TEMPERATURE.value,
+        battery_mass_kg=pack_mass,
+        battery_cp_j_per_kg_k=d.PACK_SPECIFIC_HEAT.value,
+        battery_heating=battery_heating,
+        battery_min_c=d.BATTERY_MIN_TEMPERATURE.value,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, Final
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from evforge.climate.params import Heating
 from evforge.enums import Axle, Chemistry, Layout, TorqueSplit
 from evforge.units import QuantityError, parse_quantity
 
@@ -24,6 +25,7 @@ __all__ = [
     "BatterySpec",
     "BodySpec",
     "Chemistry",
+    "ClimateSpec",
     "Layout",
     "MassSpec",
     "MotorSpec",
@@ -185,6 +187,10 @@ Energy = Annotated[float, _quantity("kWh", "battery energy", "58 kWh", 1.0, 500.
 Voltage = Annotated[float, _quantity("V", "voltage", "400 V", 48.0, 1_500.0)]
 ChargePower = Annotated[float, _quantity("kW", "charging power", "170 kW", 1.0, 1_500.0)]
 AuxPower = Annotated[float, _quantity("W", "power", "300 W", 0.0, 20_000.0, allow_zero=True)]
+CabinTemperature = Annotated[
+    float, _quantity("degC", "cabin temperature", "22 degC", 10.0, 32.0, allow_negative=False)
+]
+HeaterPower = Annotated[float, _quantity("kW", "heater power", "6 kW", 0.5, 30.0)]
 
 
 class _Strict(BaseModel):
@@ -250,6 +256,15 @@ class BatterySpec(_Strict):
     peak_charge_power: ChargePower | None = None
 
 
+class ClimateSpec(_Strict):
+    """Cabin heating and battery thermal management (all optional; defaults in defaults.py)."""
+
+    heating: Heating | None = None
+    cabin_setpoint: CabinTemperature | None = None
+    heater_power: HeaterPower | None = None
+    battery_heating: bool | None = None
+
+
 _MAX_MOTORS: Final = 4
 _MAX_ROAD_LOAD_SPEED_MPS: Final = 70.0  # 252 km/h: the road-load curve must stay positive to here
 
@@ -268,6 +283,7 @@ class VehicleSpec(_Strict):
     torque_split: TorqueSplit | None = None
     battery: BatterySpec
     auxiliary_power: AuxPower | None = None
+    climate: ClimateSpec = ClimateSpec()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> VehicleSpec:

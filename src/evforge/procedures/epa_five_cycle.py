@@ -1,0 +1,193 @@
+"""EPA vehicle-specific 5-cycle adjustment for a BEV (40 CFR 600.114-08/-12; SAE J1634).
+
+The five tests, each simulated from full charge at its own ambient with :mod:`evforge.climate`:
+
+* FTP at 75 °F (23.9 °C), climate control off: bag 1 (UDDS 0-505 s), bag 2 (505-1369 s), a
+  10-minute key-off soak, bag 3 (UDDS 0-505 s again) (40 CFR 86.135; 600.114 "Bag Y FE75");
+* cold FTP at 20 °F (-6.7 °C), car soaked, heater on at 72 °F (assumption: the automatic
+  72 °F setting EPA uses for A/C tests, 40 CFR 86.1772-99; not verified for the cold FTP of
+  BEVs): the same three bags, the cabin cooling during the 10-minute soak and re-warming in
+  bag 3;
+* HFET at 75 °F; US06 at 75 °F split into its city (0-130 s, 495-596 s) and highway
+  (130-495 s) bags;
+* SC03 at 95 °F (35 °C), 100 grains of water per pound of dry air, 850 W/m² solar load, A/C
+  on, after a 10-minute soak in the sun (40 CFR 86.160-00(a), read in the GPO 2004 text).
+
+The consumptions (DC kWh/mi) go into the 600.114-08 city and highway equations with energy
+per mile in place of gallons per mile, as J1634 and MathWorks' worked example do for BEVs;
+the 5-cycle factor is the 55/45-harmonic combined 5-cycle MPGe over the 2-cycle MPGe. The
+charger's AC/DC ratio multiplies every term alike and cancels.
+
+Verification (docs/regulations-verified.md §1.8): the structure, the terms and their
+definitions were read in the primary text (40 CFR 600.114-08 as printed by GPO, July 2007;
+600.114-12 in the eCFR mirror), but the equations themselves are images there; the
+coefficients below were read in NREL's FASTSim-Java ``FiveCycleTestSuite`` (a secondary
+transcription), and are marked [secondary].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from evforge.climate.model import cabin_after_soak_c
+from evforge.climate.params import Ambient
+from evforge.cycles import Cycle, load_cycle
+from evforge.procedures import epa
+from evforge.sim.ambient import run_at_ambient
+from evforge.units import M_PER_MI
+from evforge.vehicle import Vehicle
+
+__all__ = ["FiveCycleTests", "five_cycle_consumption", "run", "run_tests"]
+
+#: Test temperatures (40 CFR 86.135 FTP 68-86 °F, nominal 75 °F; cold FTP 20 °F, 86.230;
+#: SC03 95 °F, 86.160-00(a)).
+FTP_C: Final = (75.0 - 32.0) / 1.8
+COLD_C: Final = (20.0 - 32.0) / 1.8
+SC03_C: Final = (95.0 - 32.0) / 1.8
+#: SC03 solar load [W/m²] and humidity (100 grains/lb = 100/7000 kg/kg), 86.160-00(a).
+SC03_SOLAR_W_M2: Final = 850.0
+SC03_HUMIDITY: Final = 100.0 / 7000.0
+#: Key-off soak between FTP bags 2 and 3, and before SC03 [s] (86.135; 86.160-00(a)).
+SOAK_S: Final = 600.0
+#: Bag boundaries of the UDDS [s] (FTP bag 1 = first 505 s; 40 CFR 86 App. I(a)).
+BAG1_END_S: Final = 505.0
+
+# 600.114-08(a),(b) coefficients [secondary: FASTSim-Java FiveCycleTestSuite].
+ON_ROAD_FACTOR: Final = 0.905  # final 1/0.905 on-road adjustment, city and highway
+START_WEIGHT: Final = 0.33  # start fuel per trip
+START_WEIGHT_75F: Final = 0.76  # share of starts at 75 °F vs 20 °F
+START_WEIGHT_20F: Final = 0.24
+START_FUEL_BAG_FACTOR: Final = 3.6  # miles of bag 1 over which the start fuel is measured
+CITY_MILES_PER_START: Final = 4.1
+HIGHWAY_MILES_PER_START: Final = 60.0
+CITY_WARM_SHARE: Final = 0.82  # running fuel at 75 °F vs 20 °F
+CITY_COLD_SHARE: Final = 0.18
+CITY_BAG2_75: Final = 0.48
+CITY_BAG3_75: Final = 0.41
+CITY_US06: Final = 0.11
+COLD_BAG2: Final = 0.5
+COLD_BAG3: Final = 0.5
+AC_SHARE: Final = 0.133  # share of driving with the A/C on
+AC_CITY: Final = 1.083
+AC_HIGHWAY: Final = 0.377
+AC_BAG3: Final = 0.61
+AC_BAG2: Final = 0.39
+HIGHWAY_RUNNING: Final = 1.007
+HIGHWAY_US06: Final = 0.79
+HIGHWAY_HFET: Final = 0.21
+
+
+@dataclass(frozen=True)
+class FiveCycleTests:
+    """DC consumption of every bag the 600.114 equations use [kWh/mi]."""
+
+    bag1_75: float
+    bag2_75: float
+    bag3_75: float
+    bag1_20: float
+    bag2_20: float
+    bag3_20: float
+    us06_city: float
+    us06_highway: float
+    hfet: float
+    sc03: float
+    udds: float  # 2-cycle city (UDDS, 75 °F, same basis as the bags)
+
+
+def five_cycle_consumption(t: FiveCycleTests) -> tuple[float, float]:
+    """(city, highway) 5-cycle consumption [kWh/mi], 40 CFR 600.114-08(a)(b) with energy per
+    mile for gallons per mile (FE = 1/consumption)."""
+    start_75 = START_FUEL_BAG_FACTOR * (t.bag1_75 - t.bag3_75)
+    start_20 = START_FUEL_BAG_FACTOR * (t.bag1_20 - t.bag3_20)
+    start = START_WEIGHT * (START_WEIGHT_75F * start_75 + START_WEIGHT_20F * start_20)
+    ac = t.sc03 - (AC_BAG3 * t.bag3_75 + AC_BAG2 * t.bag2_75)
+    city_running = (
+        CITY_WARM_SHARE
+        * (CITY_BAG2_75 * t.bag2_75 + CITY_BAG3_75 * t.bag3_75 + CITY_US06 * t.us06_city)
+        + CITY_COLD_SHARE * (COLD_BAG2 * t.bag2_20 + COLD_BAG3 * t.bag3_20)
+        + AC_SHARE * AC_CITY * ac
+    )
+    highway_running = (
+        HIGHWAY_RUNNING * (HIGHWAY_US06 * t.us06_highway + HIGHWAY_HFET * t.hfet)
+        + AC_SHARE * AC_HIGHWAY * ac
+    )
+    city = (start / CITY_MILES_PER_START + city_running) / ON_ROAD_FACTOR
+    highway = (start / HIGHWAY_MILES_PER_START + highway_running) / ON_ROAD_FACTOR
+    return city, highway
+
+
+def _per_mile(energy_kwh: float, distance_km: float) -> float:
+    return energy_kwh / (distance_km * 1e3 / M_PER_MI)
+
+
+def _ftp(car: Vehicle, udds: Cycle, amb: Ambient) -> tuple[float, float, float]:
+    """(bag 1, bag 2, bag 3) DC kWh/mi: UDDS, soak, then the first 505 s again."""
+    first = run_at_ambient(car, udds, amb, cuts_s=(BAG1_END_S,))
+    b1 = first.energy_between_kwh(0.0, BAG1_END_S)
+    b2 = first.energy_between_kwh(BAG1_END_S, float(udds.time_s[-1]))
+    p = car.climate
+    assert p is not None
+    cabin = cabin_after_soak_c(p, amb, p.setpoint_c, SOAK_S) if amb.hvac else None
+    n = int((udds.time_s <= BAG1_END_S).sum())
+    bag3_cycle = Cycle(udds.name, udds.time_s[:n], udds.speed_mps[:n], udds.grade[:n])
+    third = run_at_ambient(car, bag3_cycle, amb, cabin_start_c=cabin, initial_soc=first.end_soc)
+    b3 = (third.result.energy_kwh.battery, third.result.distance_km)
+    return _per_mile(*b1), _per_mile(*b2), _per_mile(*b3)
+
+
+def run_tests(vehicle: Vehicle) -> FiveCycleTests:
+    """Simulate the five tests (from full charge, at the EPA test weight)."""
+    car = vehicle.with_mass(epa.test_mass_kg(vehicle))
+    udds = load_cycle("udds")
+    warm = Ambient(FTP_C, hvac=False)
+    b75 = _ftp(car, udds, warm)
+    b20 = _ftp(car, udds, Ambient(COLD_C, hvac=True))
+    us06 = load_cycle("us06")
+    run = run_at_ambient(car, us06, warm, cuts_s=(130.0, 495.0))
+    end = float(us06.time_s[-1])
+    c1, c2 = run.energy_between_kwh(0.0, 130.0), run.energy_between_kwh(495.0, end)
+    us06_city = _per_mile(c1[0] + c2[0], c1[1] + c2[1])
+    us06_highway = _per_mile(*run.energy_between_kwh(130.0, 495.0))
+    hfet = run_at_ambient(car, load_cycle("hwfet"), warm).result
+    sc03_amb = Ambient(SC03_C, hvac=True, solar_w_m2=SC03_SOLAR_W_M2, humidity_ratio=SC03_HUMIDITY)
+    p = car.climate
+    assert p is not None
+    cabin = cabin_after_soak_c(p, sc03_amb, p.setpoint_c, SOAK_S)
+    sc03 = run_at_ambient(car, load_cycle("sc03"), sc03_amb, cabin_start_c=cabin).result
+    udds_run = run_at_ambient(car, udds, warm).result
+    return FiveCycleTests(
+        *b75,
+        *b20,
+        us06_city=us06_city,
+        us06_highway=us06_highway,
+        hfet=_per_mile(hfet.energy_kwh.battery, hfet.distance_km),
+        sc03=_per_mile(sc03.energy_kwh.battery, sc03.distance_km),
+        udds=_per_mile(udds_run.energy_kwh.battery, udds_run.distance_km),
+    )
+
+
+def run(vehicle: Vehicle, two_cycle: dict[str, Any]) -> dict[str, Any]:
+    """The 5-cycle keys added to an EPA record (``two_cycle`` = :func:`epa.run`'s values)."""
+    t = run_tests(vehicle)
+    city5, hwy5 = five_cycle_consumption(t)
+    f_city, f_hwy = t.udds / city5, t.hfet / hwy5
+    w_c, w_h = epa.CITY_WEIGHT, epa.HIGHWAY_WEIGHT
+    f_comb = (w_c * t.udds + w_h * t.hfet) / (w_c * city5 + w_h * hwy5)
+    range_mi = (
+        w_c * f_city * two_cycle["unadjusted_range_city_mi"]
+        + w_h * f_hwy * two_cycle["unadjusted_range_highway_mi"]
+    )
+    mpge_c = f_city * two_cycle["unadjusted_mpge_city"]
+    mpge_h = f_hwy * two_cycle["unadjusted_mpge_highway"]
+    return {
+        "adjustment_factor_5cycle": f_comb,
+        "adjustment_factor_5cycle_city": f_city,
+        "adjustment_factor_5cycle_highway": f_hwy,
+        "range_5cycle_mi": range_mi,
+        "range_5cycle_km": range_mi * M_PER_MI / 1e3,
+        "mpge_city_5cycle": mpge_c,
+        "mpge_highway_5cycle": mpge_h,
+        "mpge_combined_5cycle": 1.0 / (w_c / mpge_c + w_h / mpge_h),
+        "five_cycle_dc_kwh_per_100mi": {k: 100 * v for k, v in vars(t).items()},
+    }

@@ -95,6 +95,8 @@ class Vehicle:
     curb_mass_kg: float | None = None
     test_mass_kg: float | None = None
     rolling_resistance: float | None = None
+    battery_mass_kg: float | None = None
+    max_charge_current_a: float | None = None
     provenance: tuple[Derived, ...] = field(default=(), compare=False, repr=False)
 
     @property

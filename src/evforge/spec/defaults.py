@@ -209,11 +209,12 @@ MAX_CELL_VOLTAGE: Final = {
     Chemistry.LFP: Default(3.6, "V", "upper cut-off of the PyBaMM Prada2013 set (A123 26650)"),
 }
 CHARGE_KNEE_SOC: Final = Default(
-    0.30,
+    0.23,
     "1",
     "global model coefficient: state of charge at which the charge-current limit starts to "
     "fall with the cells' voltage headroom; fitted on the training split (the three bundled "
-    "example cars) by `evforge validate charge --refit`, reported on held-out cars",
+    "example cars, mean |log error| 0.106) by `evforge validate charge --refit`, reported on "
+    "held-out cars (docs/charging.md)",
 )
 CHARGE_REFERENCE_TEMPERATURE: Final = Default(
     25.0,

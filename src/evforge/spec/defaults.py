@@ -200,7 +200,7 @@ _REGEN = (
 REGEN_ZERO_SPEED: Final = Default(5.0, "km/h", _REGEN)
 REGEN_FULL_SPEED: Final = Default(15.0, "km/h", _REGEN)
 
-# --- DC fast charging (evforge.charging; docs/charging.md, docs/defaults-research.md §19) ----
+# --- DC fast charging (evforge.charging; docs/charging.md; research: docs/defaults-research.md) -
 #: Upper cell voltage during charging [V], per chemistry: the upper cut-off of the PyBaMM
 #: parameter set the OCV table comes from (checked with PyBaMM 26.10).
 MAX_CELL_VOLTAGE: Final = {
@@ -259,7 +259,7 @@ PACK_SPECIFIC_ENERGY: Final = Default(
     138.0,
     "Wh/kg",
     "Chevrolet Bolt EV pack: 60 kWh, 435 kg (960 lb), GM 2016 via https://electrek.co/?p=9567 "
-    "(docs/defaults-research.md §19)",
+    "(docs/defaults-research.md, DC fast charging)",
 )
 CELL_SPECIFIC_HEAT: Final = Default(
     1000.0,

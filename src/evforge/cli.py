@@ -447,7 +447,7 @@ def charge_cmd(
         if plot is not None:
             from evforge.charging.plot import plot_sessions
 
-            plot_sessions(results, plot)
+            plot_sessions(results, plot, _published_minutes(specs, start, end))
     if as_json:
         print(json.dumps(_json_ready(records), indent=2))
         return
@@ -474,6 +474,20 @@ def charge_cmd(
     _out.print(table)
     if plot is not None:
         _out.print(f"plot written to {plot}")
+
+
+def _published_minutes(specs: Sequence[Path], start: float, end: float) -> list[float | None]:
+    """The published DC time for this window of each spec, where published.csv has it."""
+    from evforge.validation.published import load_published, spec_path
+
+    table = load_published()
+    metric = f"dc_{round(start * 100)}_{round(end * 100)}_min"
+    rows = table[table["metric"] == metric]
+    known = {
+        spec_path(str(c)).resolve(): float(v)
+        for c, v in zip(rows["car"], rows["value"], strict=True)
+    }
+    return [known.get(Path(p).resolve()) for p in specs]
 
 
 def _range_per_10min(vehicle: Vehicle, result: Any) -> dict[str, float]:

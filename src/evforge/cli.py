@@ -498,6 +498,211 @@ def validate_range_cmd(
         )
 
 
+# --- evforge charge: DC fast charging --------------------------------------------------------
+_RANGE_BASES = ("wltp", "cltc", "epa")
+
+
+def _percent(option: str, value: str) -> float:
+    """'10', '10%' or '10 %' -> 0.10; anything else is an input error naming the option."""
+    text = value.strip().removesuffix("%").strip()
+    try:
+        number = float(text)
+    except ValueError:
+        raise InputError(
+            "charge", [Problem(option, f"got {value!r}; expected a state of charge in %")]
+        ) from None
+    return number / 100.0
+
+
+def _celsius(option: str, value: str) -> float:
+    """'25C', '-7 C', '25', '77F' -> °C."""
+    from evforge.units import QuantityError, parse_quantity
+
+    text = value.strip()
+    if text.upper().endswith("C") and not text.upper().endswith("DEGC"):
+        text = text[:-1] + " degC"
+    elif text.upper().endswith("F") and not text.upper().endswith("DEGF"):
+        text = text[:-1] + " degF"
+    try:
+        return parse_quantity(text, "degC", kind="temperature", example="25C")
+    except QuantityError as exc:
+        raise InputError("charge", [Problem(option, str(exc))]) from None
+
+
+@app.command("charge")
+def charge_cmd(
+    specs: Annotated[list[Path], typer.Argument(help="Vehicle spec files (YAML).")],
+    soc_from: Annotated[
+        str, typer.Option("--from", help="Start state of charge, % of the usable window.")
+    ] = "10",
+    soc_to: Annotated[str, typer.Option("--to", help="End state of charge, %.")] = "80",
+    ambient: Annotated[
+        str, typer.Option("--ambient", help="Ambient temperature, e.g. 25C, -7C, 20F.")
+    ] = "25C",
+    charger: Annotated[
+        str, typer.Option("--charger", help="50kW | 150kW | 350kW, or a power such as '120 kW'.")
+    ] = "350kW",
+    charger_voltage: Annotated[
+        float | None, typer.Option("--charger-voltage", help="Override the charger's max V.")
+    ] = None,
+    charger_current: Annotated[
+        float | None, typer.Option("--charger-current", help="Override the charger's max A.")
+    ] = None,
+    no_precondition: Annotated[
+        bool,
+        typer.Option(
+            "--no-precondition", help="Battery starts at ambient (heated while charging)."
+        ),
+    ] = False,
+    ranges: Annotated[
+        bool,
+        typer.Option(
+            "--range/--no-range", help="Range added per 10 min (runs WLTP, CLTC and EPA)."
+        ),
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write power and SOC vs time to this PNG.")
+    ] = None,
+) -> None:
+    """DC fast charging: time, energy, peak and mean power, range added per 10 minutes."""
+    from evforge.charging import charge, parse_charger
+
+    with _reported():
+        start = _percent("--from", soc_from)
+        end = _percent("--to", soc_to)
+        ambient_c = _celsius("--ambient", ambient)
+        station = parse_charger(
+            charger, max_voltage_v=charger_voltage, max_current_a=charger_current
+        )
+        vehicles = _load_vehicles(specs)
+        results = [
+            charge(
+                v,
+                start,
+                end,
+                charger=station,
+                ambient_c=ambient_c,
+                preconditioned=not no_precondition,
+            )
+            for v in vehicles
+        ]
+        records = [r.summary() for r in results]
+        if ranges:
+            for v, r, rec in zip(vehicles, results, records, strict=True):
+                rec["range_added_km_per_10min"] = _range_per_10min(v, r)
+        if plot is not None:
+            from evforge.charging.plot import plot_sessions
+
+            plot_sessions(results, plot, _published_minutes(specs, start, end))
+    if as_json:
+        print(json.dumps(_json_ready(records), indent=2))
+        return
+    table = Table(
+        title=f"DC fast charging, {station.name} charger ({station.source})", title_justify="left"
+    )
+    cols = ["vehicle", "SOC %", "time min", "kWh charger", "kWh stored", "peak kW", "mean kW"]
+    cols += [f"{b.upper()} km/10 min" for b in (_RANGE_BASES if ranges else ())]
+    for col in cols:
+        table.add_column(col, justify="left" if col == "vehicle" else "right")
+    for rec in records:
+        cells = [
+            rec["vehicle"],
+            f"{rec['soc_from_pct']:.0f}-{rec['soc_to_pct']:.0f}",
+            f"{rec['time_min']:.1f}",
+            f"{rec['energy_kwh']:.1f}",
+            f"{rec['energy_stored_kwh']:.1f}",
+            f"{rec['peak_power_kw']:.0f}",
+            f"{rec['mean_power_kw']:.0f}",
+        ]
+        if ranges:
+            cells += [f"{rec['range_added_km_per_10min'][b]:.0f}" for b in _RANGE_BASES]
+        table.add_row(*cells)
+    _out.print(table)
+    if plot is not None:
+        _out.print(f"plot written to {plot}")
+
+
+def _published_minutes(specs: Sequence[Path], start: float, end: float) -> list[float | None]:
+    """The published DC time for this window of each spec, where published.csv has it."""
+    from evforge.validation.published import load_published, spec_path
+
+    table = load_published()
+    metric = f"dc_{round(start * 100)}_{round(end * 100)}_min"
+    rows = table[table["metric"] == metric]
+    known = {
+        spec_path(str(c)).resolve(): float(v)
+        for c, v in zip(rows["car"], rows["value"], strict=True)
+    }
+    return [known.get(Path(p).resolve()) for p in specs]
+
+
+def _range_per_10min(vehicle: Vehicle, result: Any) -> dict[str, float]:
+    """Mean range added per 10 minutes of the session, on each procedure's rated km/kWh."""
+    from evforge.procedures import run_procedure
+
+    stored_per_10min = result.energy_stored_kwh / result.time_min * 10.0
+    out = {}
+    for basis in _RANGE_BASES:
+        rec = run_procedure(vehicle, basis)
+        out[basis] = stored_per_10min * rec["range_km"] / rec["usable_energy_kwh"]
+    return out
+
+
+@validate_app.command("charge")
+def validate_charge_cmd(
+    refit: Annotated[
+        bool, typer.Option("--refit", help="Also refit the knee SOC on the training split.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """Predicted vs published DC charging times of every car with a published figure."""
+    from evforge.validation.charge import refit_knee, run_charge_validation
+
+    result = run_charge_validation()
+    # A car with no published peak power has NaN there: JSON null, "n/a" in the table.
+    rows: list[dict[str, Any]] = [
+        {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        for r in result.rows.to_dict(orient="records")
+    ]
+    if as_json:
+        print(json.dumps(_json_ready(rows), indent=2))
+    else:
+        table = Table(
+            title="DC charging time, evforge vs published (350 kW class, preconditioned)",
+            title_justify="left",
+        )
+        for col in ("vehicle", "split", "window", "published min", "evforge min", "error %"):
+            table.add_column(col, justify="left" if col in ("vehicle", "split") else "right")
+        table.add_column("peak kW pub / evforge", justify="right")
+        table.add_column("source", overflow="fold")
+        for r in rows:
+            window = r["metric"].removeprefix("dc_").removesuffix("_min").replace("_", "-")
+            table.add_row(
+                r["name"],
+                r["split"],
+                window + " %",
+                f"{r['published_min']:g}",
+                f"{r['predicted_min']:.1f}",
+                f"{r['error_pct']:+.1f}",
+                ("n/a" if r["published_peak_kw"] is None else f"{r['published_peak_kw']:g}")
+                + f" / {r['predicted_peak_kw']:.0f}",
+                r["source"],
+            )
+        _out.print(table)
+        for m in result.metrics.to_dict(orient="records"):
+            _out.print(
+                f"{m['split']}: n={m['n']}, mean |error| {m['mape_pct']:.1f} %, "
+                f"bias {m['bias_pct']:+.1f} %, max |error| {m['max_abs_pct']:.1f} %"
+            )
+    if refit:
+        knee, score = refit_knee()
+        _out.print(
+            f"refit on the training split: charge_knee_soc = {knee:.2f} (mean |log error| "
+            f"{score:.3f}; put it in evforge/spec/defaults.py)"
+        )
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"evforge {__version__}")

@@ -98,6 +98,8 @@ class Vehicle:
     test_mass_kg: float | None = None
     rolling_resistance: float | None = None
     climate: ClimateParams | None = None
+    battery_mass_kg: float | None = None
+    max_charge_current_a: float | None = None
     provenance: tuple[Derived, ...] = field(default=(), compare=False, repr=False)
 
     @property

@@ -278,9 +278,6 @@ BATTERY_ACTIVATION_ENERGY: Final = Default(
 BATTERY_REFERENCE_TEMPERATURE: Final = Default(
     25.0, "degC", "temperature of the DFN pulses behind DROP_AT_1C (docs/defaults-research.md §11)"
 )
-PACK_SPECIFIC_ENERGY: Final = Default(
-    160.0, "Wh/kg", "assumption: pack-level 140-180 Wh/kg for current NMC packs (for thermal mass)"
-)
 PACK_SPECIFIC_HEAT: Final = Default(
     1000.0, "J/(kg*K)", "assumption: Li-ion cells ~0.9-1.1 kJ/(kg·K) (Alipour et al. 2020)"
 )
@@ -291,4 +288,78 @@ BATTERY_HEATING_SOURCE: Final = (
 )
 BATTERY_MIN_TEMPERATURE: Final = Default(
     10.0, "degC", "assumption: target of pack heating when climate.battery_heating is on"
+)
+
+# --- DC fast charging (evforge.charging; docs/charging.md; research: docs/defaults-research.md) -
+#: Upper cell voltage during charging [V], per chemistry: the upper cut-off of the PyBaMM
+#: parameter set the OCV table comes from (checked with PyBaMM 26.10).
+MAX_CELL_VOLTAGE: Final = {
+    Chemistry.NMC: Default(4.2, "V", "upper cut-off of the LG M50 cell, PyBaMM Chen2020 set"),
+    Chemistry.NCA: Default(4.2, "V", "upper cut-off of the PyBaMM NCA_Kim2011 set"),
+    Chemistry.LFP: Default(3.6, "V", "upper cut-off of the PyBaMM Prada2013 set (A123 26650)"),
+}
+CHARGE_KNEE_SOC: Final = Default(
+    0.23,
+    "1",
+    "global model coefficient: state of charge at which the charge-current limit starts to "
+    "fall with the cells' voltage headroom; fitted on the training split (the three bundled "
+    "example cars, mean |log error| 0.106) by `evforge validate charge --refit`, reported on "
+    "held-out cars (docs/charging.md)",
+)
+CHARGE_REFERENCE_TEMPERATURE: Final = Default(
+    25.0,
+    "degC",
+    "reference temperature of the cell data (Chen et al. 2020 LG M50 set, 25 °C); the "
+    "charge-current limit is full at and above it",
+)
+CHARGE_ACCEPTANCE_ACTIVATION_ENERGY: Final = Default(
+    35000.0,
+    "J/mol",
+    "activation energy of the graphite exchange-current density, E_r = 35 kJ/mol (PyBaMM "
+    "Chen2020, graphite_LGM50_electrolyte_exchange_current_density_Chen2020): the "
+    "lithium-plating-limited charge current scales with the anode's reaction kinetics",
+)
+RESISTANCE_ACTIVATION_ENERGY: Final = Default(
+    12000.0,
+    "J/mol",
+    "effective Arrhenius activation energy of the cell DC resistance; 9-15 kJ/mol reproduces "
+    "the ×1.6-2.2 rise from 25 °C to -10 °C of the PyBaMM DFN pulse (docs/defaults-research.md "
+    "§11)",
+)
+PRECONDITION_TEMPERATURE: Final = Default(
+    25.0,
+    "degC",
+    "battery preconditioned for fast charging: target 'typically around 20 to 30 °C' "
+    "(cars-data.com glossary, battery preconditioning); makers quote 10-80 % times for a "
+    "preconditioned pack",
+)
+BATTERY_COOLING_TEMPERATURE: Final = Default(
+    35.0,
+    "degC",
+    "assumption: the thermal management cools the pack above 35 °C, the top of the 15-35 °C "
+    "window for full performance (engineerfix.com, battery preconditioning)",
+)
+BATTERY_HEATER_POWER: Final = Default(
+    5.0,
+    "kW",
+    "high-voltage PTC coolant heaters for cabin and battery: 750-6,000 W (Berufsschule "
+    "Dillingen, HV-Qualifizierung ch. 6.7, 'Elektrische Kühlmittelheizung')",
+)
+PACK_SPECIFIC_ENERGY: Final = Default(
+    138.0,
+    "Wh/kg",
+    "Chevrolet Bolt EV pack: 60 kWh, 435 kg (960 lb), GM 2016 via https://electrek.co/?p=9567 "
+    "(docs/defaults-research.md, DC fast charging)",
+)
+CELL_SPECIFIC_HEAT: Final = Default(
+    1000.0,
+    "J/(kg*K)",
+    "lithium-ion cells ≈1.0 J/(g·K): Maleki et al., J. Electrochem. Soc. 146 (1999) 947, "
+    "doi:10.1149/1.1391704",
+)
+DC_CHARGER_EFFICIENCY: Final = Default(
+    0.94,
+    "1",
+    "grid-to-vehicle efficiency of a DC fast charger at full load: 94 % (Kempower-built "
+    "200-600 kW chargers, Epiroc technical data, output 200-920 V)",
 )

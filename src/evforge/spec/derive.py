@@ -16,7 +16,7 @@ from evforge.physics import battery as battery_model
 from evforge.physics.motor import loss_scale_power
 from evforge.physics.tyres import rolling_radius_m
 from evforge.spec import defaults as d
-from evforge.spec.schema import MotorSpec, StaggeredTyres, VehicleSpec, parse_tyre_size
+from evforge.spec.schema import BatterySpec, MotorSpec, StaggeredTyres, VehicleSpec, parse_tyre_size
 from evforge.units import G_STANDARD_MPS2, J_PER_KWH, KMH_PER_MPS
 from evforge.vehicle import AxleDrive, Derived, Vehicle
 
@@ -147,6 +147,8 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         test_mass_kg=spec.road_load.test_mass if spec.road_load is not None else None,
         rolling_resistance=crr,
         climate=climate,
+        battery_mass_kg=battery.mass_kg,
+        max_charge_current_a=battery.max_charge_current_a,
         provenance=tuple(log.items),
     )
 
@@ -340,6 +342,8 @@ class _Battery(NamedTuple):
     capacity_c: float
     resistance_ohm: float
     max_charge_power_w: float
+    mass_kg: float
+    max_charge_current_a: float | None
 
 
 def _battery(spec: VehicleSpec, log: _Log) -> _Battery:
@@ -383,7 +387,53 @@ def _battery(spec: VehicleSpec, log: _Log) -> _Battery:
             f"{d.MAX_CHARGE_C_RATE.value}C × usable energy; {d.MAX_CHARGE_C_RATE.source}",
         )
     log.add("battery.initial_soc", d.INITIAL_SOC.value, "1", d.INITIAL_SOC.source)
-    return _Battery(chemistry, usable_j, voltage, ocv_pack, capacity, resistance, charge * 1e3)
+    mass, current = _charging(b, chemistry, usable, log)
+    return _Battery(
+        chemistry, usable_j, voltage, ocv_pack, capacity, resistance, charge * 1e3, mass, current
+    )
+
+
+def _charging(
+    b: BatterySpec, chemistry: Chemistry, usable_kwh: float, log: _Log
+) -> tuple[float, float | None]:
+    """Battery mass and charge-current limit, and the DC-charging defaults (for ``check``)."""
+    if b.mass is not None:
+        mass = b.mass
+        log.add("battery.mass", mass, "kg", _SPEC)
+    else:
+        mass = usable_kwh * 1e3 / d.PACK_SPECIFIC_ENERGY.value
+        log.add(
+            "battery.mass",
+            mass,
+            "kg",
+            f"usable energy / {d.PACK_SPECIFIC_ENERGY.value:g} Wh/kg; "
+            f"{d.PACK_SPECIFIC_ENERGY.source}",
+        )
+    if b.max_charge_current is not None:
+        log.add("battery.max_charge_current", b.max_charge_current, "A", _SPEC)
+    else:
+        log.add(
+            "battery.max_charge_current",
+            "from peak_charge_power",
+            "A",
+            "peak_charge_power / terminal voltage at the knee state of charge "
+            "(evforge.charging.peak_charge_current)",
+        )
+    cell_max = d.MAX_CELL_VOLTAGE[chemistry]
+    log.add("battery.max_cell_voltage", cell_max.value, "V", cell_max.source)
+    for name, dflt in (
+        ("charge_knee_soc", d.CHARGE_KNEE_SOC),
+        ("charge_reference_temperature", d.CHARGE_REFERENCE_TEMPERATURE),
+        ("charge_acceptance_activation_energy", d.CHARGE_ACCEPTANCE_ACTIVATION_ENERGY),
+        ("resistance_activation_energy", d.RESISTANCE_ACTIVATION_ENERGY),
+        ("precondition_temperature", d.PRECONDITION_TEMPERATURE),
+        ("battery_cooling_temperature", d.BATTERY_COOLING_TEMPERATURE),
+        ("battery_heater_power", d.BATTERY_HEATER_POWER),
+        ("cell_specific_heat", d.CELL_SPECIFIC_HEAT),
+        ("dc_charger_efficiency", d.DC_CHARGER_EFFICIENCY),
+    ):
+        log.add(name, dflt.value, dflt.unit, dflt.source)
+    return mass, b.max_charge_current
 
 
 def _trapezoid_mean(x: tuple[float, ...], y: tuple[float, ...]) -> float:

@@ -186,6 +186,8 @@ GearRatio = Annotated[float, _quantity("1", "gear ratio", "9.1", 1.0, 30.0)]
 Energy = Annotated[float, _quantity("kWh", "battery energy", "58 kWh", 1.0, 500.0)]
 Voltage = Annotated[float, _quantity("V", "voltage", "400 V", 48.0, 1_500.0)]
 ChargePower = Annotated[float, _quantity("kW", "charging power", "170 kW", 1.0, 1_500.0)]
+ChargeCurrent = Annotated[float, _quantity("A", "charging current", "500 A", 1.0, 3_000.0)]
+BatteryMass = Annotated[float, _quantity("kg", "battery mass", "450 kg", 5.0, 3_000.0)]
 AuxPower = Annotated[float, _quantity("W", "power", "300 W", 0.0, 20_000.0, allow_zero=True)]
 CabinTemperature = Annotated[
     float, _quantity("degC", "cabin temperature", "22 degC", 10.0, 32.0, allow_negative=False)
@@ -254,6 +256,8 @@ class BatterySpec(_Strict):
     nominal_voltage: Voltage | None = None
     chemistry: Chemistry | None = None
     peak_charge_power: ChargePower | None = None
+    max_charge_current: ChargeCurrent | None = None
+    mass: BatteryMass | None = None
 
 
 class ClimateSpec(_Strict):

@@ -1,0 +1,321 @@
+"""A DC charging session: integrate the charge-current limits over the state of charge.
+
+The state is (time t, battery temperature T) as functions of the state of charge s over the
+usable window. With the pack charge Q [C] (see :mod:`evforge.spec.derive`) and the charging
+current I(s, T) from :mod:`evforge.charging.physics`::
+
+    dt/ds = Q / I(s, T)
+    dT/ds = (R(T) I² + P_heater) / C_th · dt/ds      (cooled to stay at or below T_cool)
+
+integrated on a fixed grid of at most ``MAX_SOC_STEP`` with the explicit midpoint rule
+(second order; the convergence is checked in tests/test_charging.py: halving the step
+changes the time by less than 0.05 %). The charger meters the energy at the car's inlet:
+terminal power plus the car's own draw (12 V auxiliaries, vehicle-on base load and the
+battery heater); the grid supplies that divided by the charger's efficiency.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from evforge.charging import physics as ph
+from evforge.charging.chargers import CHARGER_CLASSES, DEFAULT_CHARGER, Charger
+from evforge.errors import InputError, Problem
+from evforge.spec import defaults as d
+from evforge.vehicle import Vehicle
+
+__all__ = ["MAX_SOC_STEP", "ChargeResult", "charge"]
+
+#: Largest state-of-charge step of the integration [-] (0.1 % of the usable window).
+MAX_SOC_STEP: Final = 0.001
+#: Battery temperatures the model is meant for [°C]: cells are neither charged below -30 °C
+#: nor above 60 °C (the reference cells' data run from -10 to 45 °C).
+AMBIENT_RANGE_C: Final = (-30.0, 50.0)
+
+_LIMITS: Final = ("battery", "car", "charger power", "charger current")
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    """A charging session from ``soc_from`` to ``soc_to``.
+
+    Scalars are in the units their names carry; the arrays are the trace on the SOC grid.
+    ``energy_inlet_kwh`` is what the charger meters (DC at the car's inlet), the figure a
+    driver pays for; ``energy_stored_kwh`` is the chemical energy added to the cells.
+    """
+
+    vehicle: str
+    charger: str
+    soc_from: float
+    soc_to: float
+    ambient_c: float
+    preconditioned: bool
+    time_min: float
+    energy_inlet_kwh: float
+    energy_stored_kwh: float
+    energy_grid_kwh: float
+    battery_loss_kwh: float
+    heater_kwh: float
+    peak_power_kw: float
+    mean_power_kw: float
+    soc: npt.NDArray[np.float64] = field(repr=False)
+    time_s: npt.NDArray[np.float64] = field(repr=False)
+    power_inlet_w: npt.NDArray[np.float64] = field(repr=False)
+    current_a: npt.NDArray[np.float64] = field(repr=False)
+    temperature_c: npt.NDArray[np.float64] = field(repr=False)
+    limit: tuple[str, ...] = field(repr=False)
+
+    def time_to_min(self, soc: float) -> float:
+        """Minutes from the start to reach ``soc`` (a fraction within the session)."""
+        if not self.soc[0] <= soc <= self.soc[-1]:
+            raise ValueError(f"soc {soc} outside the session {self.soc[0]}-{self.soc[-1]}")
+        return float(np.interp(soc, self.soc, self.time_s)) / 60.0
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready record of the scalars (percentages in %, temperatures in °C)."""
+        return {
+            "vehicle": self.vehicle,
+            "charger": self.charger,
+            "soc_from_pct": self.soc_from * 100.0,
+            "soc_to_pct": self.soc_to * 100.0,
+            "ambient_c": self.ambient_c,
+            "preconditioned": self.preconditioned,
+            "time_min": self.time_min,
+            "energy_kwh": self.energy_inlet_kwh,
+            "energy_stored_kwh": self.energy_stored_kwh,
+            "energy_grid_kwh": self.energy_grid_kwh,
+            "battery_loss_kwh": self.battery_loss_kwh,
+            "heater_kwh": self.heater_kwh,
+            "peak_power_kw": self.peak_power_kw,
+            "mean_power_kw": self.mean_power_kw,
+            "battery_temperature_c": {
+                "start": float(self.temperature_c[0]),
+                "end": float(self.temperature_c[-1]),
+                "max": float(self.temperature_c.max()),
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Pack:
+    """What the integration needs, in SI units."""
+
+    soc_grid: npt.NDArray[np.float64]
+    ocv_grid: npt.NDArray[np.float64]
+    capacity_c: float
+    resistance_ohm: float
+    max_voltage_v: float
+    knee_ocv_v: float
+    peak_current_a: float
+    peak_power_w: float
+    heat_capacity_j_per_k: float
+    aux_w: float
+
+
+def _pack(vehicle: Vehicle, knee_soc: float) -> _Pack:
+    soc = np.asarray(vehicle.ocv_soc, dtype=np.float64)
+    ocv = np.asarray(vehicle.ocv_v, dtype=np.float64)
+    cell_ocv = d.OCV_TABLES[vehicle.chemistry][0]
+    cells_in_series = vehicle.ocv_v[0] / cell_ocv[0]
+    max_voltage = d.MAX_CELL_VOLTAGE[vehicle.chemistry].value * cells_in_series
+    knee_ocv = float(np.interp(knee_soc, soc, ocv))
+    peak_current = ph.peak_charge_current(
+        vehicle.max_charge_power_w, knee_ocv, vehicle.resistance_ohm
+    )
+    if vehicle.max_charge_current_a is not None:
+        peak_current = vehicle.max_charge_current_a
+    usable_kwh = vehicle.usable_energy_j / 3.6e6
+    mass = vehicle.battery_mass_kg
+    if mass is None:
+        mass = usable_kwh * 1e3 / d.PACK_SPECIFIC_ENERGY.value
+    return _Pack(
+        soc_grid=soc,
+        ocv_grid=ocv,
+        capacity_c=vehicle.capacity_c,
+        resistance_ohm=vehicle.resistance_ohm,
+        max_voltage_v=max_voltage,
+        knee_ocv_v=knee_ocv,
+        peak_current_a=peak_current,
+        peak_power_w=vehicle.max_charge_power_w,
+        heat_capacity_j_per_k=ph.heat_capacity_j_per_k(mass, d.CELL_SPECIFIC_HEAT.value),
+        aux_w=vehicle.auxiliary_power_w + vehicle.base_load_w,
+    )
+
+
+def _check_inputs(soc_from: float, soc_to: float, ambient_c: float) -> None:
+    problems = []
+    for option, value in (("--from", soc_from), ("--to", soc_to)):
+        if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+            problems.append(
+                Problem(option, f"got {value * 100:g} %; expected a state of charge of 0 to 100 %")
+            )
+    if not problems and soc_from >= soc_to:
+        problems.append(
+            Problem(
+                "--from",
+                f"got {soc_from * 100:g} %, not below --to {soc_to * 100:g} %; expected from < to",
+            )
+        )
+    lo, hi = AMBIENT_RANGE_C
+    if not (math.isfinite(ambient_c) and lo <= ambient_c <= hi):
+        problems.append(
+            Problem(
+                "--ambient",
+                f"got {ambient_c:g} °C; expected {lo:g} to {hi:g} °C (the range the battery "
+                "temperature model covers)",
+            )
+        )
+    if problems:
+        raise InputError("charge", problems)
+
+
+def charge(
+    vehicle: Vehicle,
+    soc_from: float = 0.10,
+    soc_to: float = 0.80,
+    *,
+    charger: Charger | None = None,
+    ambient_c: float = 25.0,
+    preconditioned: bool = True,
+    soc_step: float = MAX_SOC_STEP,
+    knee_soc: float | None = None,
+) -> ChargeResult:
+    """Simulate a DC fast charge from ``soc_from`` to ``soc_to``.
+
+    Parameters
+    ----------
+    vehicle : Vehicle
+        The car (its battery, peak charge power and auxiliary loads are used).
+    soc_from, soc_to : float
+        State of charge of the usable window at the start and end [-], 0 ≤ from < to ≤ 1.
+    charger : Charger, optional
+        The charger's limits; default the 350 kW class.
+    ambient_c : float
+        Ambient temperature [°C]; the battery starts at it unless ``preconditioned``.
+    preconditioned : bool
+        Whether the car warmed the pack to the preconditioning target before plugging in
+        (makers quote their 10-80 % times this way). A cold pack is heated while charging.
+    soc_step : float
+        Largest integration step in state of charge [-].
+    knee_soc : float, optional
+        State of charge where the BMS current limit starts to fall [-]; default the global
+        coefficient ``CHARGE_KNEE_SOC`` (the refit of ``evforge validate charge`` varies it).
+
+    Returns
+    -------
+    ChargeResult
+
+    Raises
+    ------
+    InputError
+        If a state of charge or the ambient temperature is out of range.
+    """
+    _check_inputs(soc_from, soc_to, ambient_c)
+    if not 0.0 < soc_step <= 0.05:
+        raise ValueError(f"soc_step {soc_step} outside (0, 0.05]")
+    ch = charger if charger is not None else CHARGER_CLASSES[DEFAULT_CHARGER]
+    pack = _pack(vehicle, d.CHARGE_KNEE_SOC.value if knee_soc is None else knee_soc)
+    t_ref = ph.celsius_to_kelvin(d.CHARGE_REFERENCE_TEMPERATURE.value)
+    t_target = ph.celsius_to_kelvin(d.PRECONDITION_TEMPERATURE.value)
+    t_cool = ph.celsius_to_kelvin(d.BATTERY_COOLING_TEMPERATURE.value)
+    t_ambient = ph.celsius_to_kelvin(ambient_c)
+    heater_w = d.BATTERY_HEATER_POWER.value * 1e3
+    # An 800 V pack on a charger whose output stops below the pack's voltage charges through
+    # the car's step-up conversion: the charger then gives its current at its top voltage.
+    boost = pack.max_voltage_v > ch.max_voltage_v
+    inlet_cap_w = min(ch.max_power_w, ch.max_current_a * ch.max_voltage_v) if boost else None
+
+    def rates(s: float, temp_k: float) -> tuple[float, float, float, float, int]:
+        """(current, terminal power, joule heat, heater power, index of the limit)."""
+        ocv = float(np.interp(s, pack.soc_grid, pack.ocv_grid))
+        r = pack.resistance_ohm / ph.arrhenius(temp_k, d.RESISTANCE_ACTIVATION_ENERGY.value, t_ref)
+        heat_on = heater_w if temp_k < t_target else 0.0
+        acc = ph.acceptance_factor(temp_k, d.CHARGE_ACCEPTANCE_ACTIVATION_ENERGY.value, t_ref)
+        limits = [
+            ph.bms_current_limit(ocv, pack.peak_current_a, pack.max_voltage_v, pack.knee_ocv_v)
+            * acc,
+            ph.power_limited_current(pack.peak_power_w, ocv, r),
+        ]
+        own_w = pack.aux_w + heat_on  # the car's own draw, taken from the charger first
+        if boost:
+            assert inlet_cap_w is not None
+            limits += [ph.power_limited_current(max(inlet_cap_w - own_w, 0.0), ocv, r), math.inf]
+        else:
+            limits += [
+                ph.power_limited_current(max(ch.max_power_w - own_w, 0.0), ocv, r),
+                ch.max_current_a,
+            ]
+        k = int(np.argmin(limits))
+        current = float(limits[k])
+        if not current > 0.0:
+            raise InputError(
+                "charge",
+                [Problem("--charger", f"{ch.name} cannot charge {vehicle.name} at all")],
+            )
+        return current, (ocv + r * current) * current, r * current * current, heat_on, k
+
+    n = max(1, math.ceil((soc_to - soc_from) / soc_step - 1e-9))
+    grid = np.linspace(soc_from, soc_to, n + 1)
+    ds = (soc_to - soc_from) / n
+    q = pack.capacity_c
+    c_th = pack.heat_capacity_j_per_k
+
+    time_s = np.zeros(n + 1)
+    temp = np.zeros(n + 1)
+    current = np.zeros(n + 1)
+    p_terminal = np.zeros(n + 1)
+    p_inlet = np.zeros(n + 1)
+    limit_idx = np.zeros(n + 1, dtype=np.int64)
+    temp[0] = t_target if preconditioned else t_ambient
+    loss_j = heater_j = stored_j = inlet_j = 0.0
+
+    for j in range(n + 1):
+        i, p, joule, heat, k = rates(grid[j], temp[j])
+        current[j], p_terminal[j], limit_idx[j] = i, p, k
+        p_inlet[j] = p + pack.aux_w + heat
+        if j == n:
+            break
+        # Explicit midpoint rule on (t, T) in s: a half step for T, then the full step with
+        # the rates at the midpoint.
+        dT_half = (joule + heat) / c_th * q / i * ds / 2
+        s_mid = grid[j] + ds / 2
+        i_m, p_m, joule_m, heat_m, _ = rates(s_mid, temp[j] + dT_half)
+        step_t = q / i_m * ds
+        time_s[j + 1] = time_s[j] + step_t
+        # Cooling holds the pack at t_cool (a pack already above it is held where it is).
+        temp[j + 1] = min(temp[j] + (joule_m + heat_m) / c_th * step_t, max(t_cool, temp[j]))
+        # Energies over the step at the midpoint state: terminal energy p_m·Δt splits exactly
+        # into stored V_oc·Q·Δs and the loss R I²·Δt.
+        stored_j += float(np.interp(s_mid, pack.soc_grid, pack.ocv_grid)) * q * ds
+        loss_j += joule_m * step_t
+        heater_j += heat_m * step_t
+        inlet_j += (p_m + pack.aux_w + heat_m) * step_t
+
+    total_s = float(time_s[-1])
+    return ChargeResult(
+        vehicle=vehicle.name,
+        charger=ch.name,
+        soc_from=soc_from,
+        soc_to=soc_to,
+        ambient_c=ambient_c,
+        preconditioned=preconditioned,
+        time_min=total_s / 60.0,
+        energy_inlet_kwh=inlet_j / 3.6e6,
+        energy_stored_kwh=stored_j / 3.6e6,
+        energy_grid_kwh=inlet_j / d.DC_CHARGER_EFFICIENCY.value / 3.6e6,
+        battery_loss_kwh=loss_j / 3.6e6,
+        heater_kwh=heater_j / 3.6e6,
+        peak_power_kw=float(p_inlet.max()) / 1e3,
+        mean_power_kw=inlet_j / total_s / 1e3,
+        soc=grid,
+        time_s=time_s,
+        power_inlet_w=p_inlet,
+        current_a=current,
+        temperature_c=temp - 273.15,
+        limit=tuple(_LIMITS[k] for k in limit_idx),
+    )

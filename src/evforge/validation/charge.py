@@ -1,0 +1,130 @@
+"""Fast-charging times predicted vs published: every car in ``published.csv`` with a DC time.
+
+Each published ``dc_<from>_80_min`` figure (10-80 %, 5-80 %, ...) is predicted with the
+global defaults on the 350 kW charger class, the battery preconditioned at 25 °C ambient (the
+conditions makers quote). The split is by origin: the three bundled example cars are the
+training split of the one global charging coefficient (``CHARGE_KNEE_SOC``, refitted by
+:func:`refit_knee`); the cars of ``evforge/validation/data/cars/`` are held out.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from evforge.charging import CHARGER_CLASSES, charge
+from evforge.spec import build_vehicle, load_spec
+from evforge.validation.published import EXAMPLES_PREFIX, load_published, spec_path
+
+__all__ = ["ChargeValidation", "refit_knee", "run_charge_validation"]
+
+_TIME_RE: Final = re.compile(r"^dc_(?P<start>\d+)_(?P<end>\d+)_min$")
+CHARGER: Final = "350kW"
+#: Knee values the refit scans [-].
+KNEE_GRID: Final = tuple(round(0.05 + 0.01 * k, 2) for k in range(66))
+
+
+@dataclass(frozen=True)
+class ChargeValidation:
+    """One row per published charging time; metrics per split."""
+
+    rows: pd.DataFrame
+    metrics: pd.DataFrame
+
+
+def _cases() -> pd.DataFrame:
+    table = load_published()
+    times = table[table["metric"].str.match(_TIME_RE)].copy()
+    peaks = table[table["metric"] == "peak_dc_kw"].set_index("car")["value"]
+    bounds = [_TIME_RE.fullmatch(str(m)) for m in times["metric"]]
+    times["start"] = [int(b["start"]) if b else 0 for b in bounds]
+    times["end"] = [int(b["end"]) if b else 0 for b in bounds]
+    times["published_peak_kw"] = [peaks.get(c, math.nan) for c in times["car"]]
+    times["split"] = ["train" if c.startswith(EXAMPLES_PREFIX) else "test" for c in times["car"]]
+    return times.reset_index(drop=True)
+
+
+def _predict(cases: pd.DataFrame, knee_soc: float | None) -> tuple[list[float], list[float]]:
+    minutes, peaks = [], []
+    for car, start, end in zip(cases["car"], cases["start"], cases["end"], strict=True):
+        vehicle = build_vehicle(load_spec(spec_path(str(car))))
+        result = charge(
+            vehicle,
+            int(start) / 100,
+            int(end) / 100,
+            charger=CHARGER_CLASSES[CHARGER],
+            knee_soc=knee_soc,
+        )
+        minutes.append(result.time_min)
+        peaks.append(result.peak_power_kw)
+    return minutes, peaks
+
+
+def _metrics(rows: pd.DataFrame) -> pd.DataFrame:
+    out = []
+    for split in ("train", "test", "all"):
+        sub = rows if split == "all" else rows[rows["split"] == split]
+        err = sub["error_pct"].to_numpy()
+        if err.size == 0:
+            continue
+        out.append(
+            {
+                "split": split,
+                "n": int(err.size),
+                "mape_pct": float(np.mean(np.abs(err))),
+                "bias_pct": float(np.mean(err)),
+                "max_abs_pct": float(np.max(np.abs(err))),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def run_charge_validation(knee_soc: float | None = None) -> ChargeValidation:
+    """Predict every published DC charging time (global defaults unless ``knee_soc``)."""
+    rows = _cases()
+    minutes, peaks = _predict(rows, knee_soc)
+    rows["predicted_min"] = minutes
+    rows["predicted_peak_kw"] = peaks
+    rows["error_pct"] = (rows["predicted_min"] / rows["value"] - 1.0) * 100.0
+    rows["name"] = [build_vehicle(load_spec(spec_path(str(c)))).name for c in rows["car"]]
+    keep = [
+        "name",
+        "car",
+        "split",
+        "metric",
+        "value",
+        "predicted_min",
+        "error_pct",
+        "published_peak_kw",
+        "predicted_peak_kw",
+        "condition",
+        "source",
+        "note",
+    ]
+    rows = rows[keep].rename(columns={"value": "published_min"})
+    return ChargeValidation(rows=rows, metrics=_metrics(rows))
+
+
+def refit_knee() -> tuple[float, float]:
+    """The knee state of charge that minimises the training split's mean |log error|.
+
+    Returns
+    -------
+    (knee, mean absolute log error) : tuple of float
+        Scanned over :data:`KNEE_GRID`; held-out cars take no part.
+    """
+    cases = _cases()
+    train = cases[cases["split"] == "train"].reset_index(drop=True)
+    published = train["value"].to_numpy(dtype=float)
+    best = (math.nan, math.inf)
+    for knee in KNEE_GRID:
+        minutes, _ = _predict(train, knee)
+        score = float(np.mean(np.abs(np.log(np.asarray(minutes) / published))))
+        if score < best[1]:
+            best = (knee, score)
+    return best

@@ -297,6 +297,53 @@ def range_cmd(
     _out.print(table)
 
 
+# --- evforge perf (issue #4) ---------------------------------------------------------------
+
+_PERF_ROWS = (
+    ("zero_to_100_kmh_s", "0-100 km/h", "s", ".2f"),
+    ("zero_to_60_mph_s", "0-60 mph", "s", ".2f"),
+    ("zero_to_60_mph_rollout_s", "0-60 mph, 1-ft rollout", "s", ".2f"),
+    ("eighty_to_120_kmh_s", "80-120 km/h", "s", ".2f"),
+    ("quarter_mile_s", "quarter mile", "s", ".2f"),
+    ("quarter_mile_trap_kmh", "quarter-mile trap speed", "km/h", ".1f"),
+    ("top_speed_kmh", "top speed", "km/h", ".1f"),
+    ("top_speed_limited_by", "top speed set by", "", "s"),
+    ("top_speed_unlimited_kmh", "top speed without electronic limit", "km/h", ".1f"),
+    ("gradeability_start_pct", "steepest grade, standstill start", "%", ".1f"),
+    ("gradeability_100_kmh_pct", "steepest grade at 100 km/h", "%", ".1f"),
+    ("traction_limited_below_kmh", "tyre-limited below", "km/h", ".0f"),
+    ("battery_power_kw", "pack discharge power at test SOC", "kW", ".0f"),
+    ("test_mass_kg", "test mass", "kg", ".0f"),
+    ("test_soc", "state of charge", "", ".2f"),
+)
+
+
+@app.command("perf")
+def perf_cmd(
+    specs: Annotated[list[Path], typer.Argument(help="Vehicle spec files (YAML).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """Acceleration (0-100 km/h, 0-60 mph, 80-120 km/h, quarter mile), top speed, gradeability."""
+    from evforge.performance import performance
+
+    with _reported():
+        vehicles = _load_vehicles(specs)
+        records = [performance(v).summary() for v in vehicles]
+    if as_json:
+        print(json.dumps(_json_ready(records), indent=2))
+        return
+    table = Table(title="Performance at full demand, level road", title_justify="left")
+    table.add_column("", justify="left")
+    table.add_column("unit", justify="left")
+    for r in records:
+        table.add_column(r["vehicle"], justify="right")
+    for key, label, unit, fmt in _PERF_ROWS:
+        cells = ["-" if r[key] is None else format(r[key], fmt) for r in records]
+        table.add_row(label, unit, *cells)
+    _out.print(table)
+    _out.print("'-': not reached (top speed below the target speed). Model: docs/performance.md")
+
+
 validate_app = typer.Typer(help="Compare the model with real test data.", no_args_is_help=True)
 app.add_typer(validate_app, name="validate")
 

@@ -398,6 +398,45 @@ def validate_epa_cmd(
         )
 
 
+@validate_app.command("perf")
+def validate_perf_cmd(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the table as markdown (docs/performance.md).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
+    published: Annotated[
+        Path | None,
+        typer.Option("--published", help="Published-figures CSV (default: the bundled table)."),
+    ] = None,
+) -> None:
+    """Predicted vs published 0-100 km/h, 0-60 mph and top speed for every car with figures."""
+    from evforge.validation.perf import compare_perf
+
+    with _reported():
+        result = compare_perf(published)
+    if as_json:
+        print(json.dumps(_json_ready(result.rows), indent=2))
+        return
+    if markdown:
+        print(result.to_markdown(), end="")
+        return
+    table = Table(title="evforge perf vs published figures", title_justify="left")
+    for col in ("vehicle", "metric", "published", "predicted", "error %", "target", "note"):
+        table.add_column(col, justify="left" if col in ("vehicle", "metric", "note") else "right")
+    for r in result.rows:
+        target = r["target_pct"]
+        table.add_row(
+            r["vehicle"],
+            r["label"],
+            f"{r['published']:g}",
+            "n/a" if r["predicted"] is None else f"{r['predicted']:.2f}",
+            "" if r["error_pct"] is None else f"{r['error_pct']:+.1f}",
+            "" if target is None else f"±{target:g} %" + (" ok" if r["within_target"] else " MISS"),
+            r["detail"],
+        )
+    _out.print(table)
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"evforge {__version__}")

@@ -138,21 +138,18 @@ class ForceModel:
                 continue
             omega = speed * v.gear_ratio / axle.wheel_radius_m
             torque = force * axle.wheel_radius_m / (v.gear_ratio * v.gear_efficiency)
-            w = omega / axle.max_speed_rad_s
+            # Past ω_max the motor gives no torque; its no-load loss is taken at ω_max.
+            w = np.minimum(omega / axle.max_speed_rad_s, 1.0)
             lin += torque * omega
             const += axle.loss_scale_w * (c0 + ci * w + cw * w**3)
             quad += axle.loss_scale_w * ccu * (torque / axle.peak_torque_nm) ** 2
-        budget = self.battery_power_w - const
-        if np.any(budget <= 0.0):
-            raise EvforgeError(
-                f"{v.name}: the pack's discharge power {self.battery_power_w / 1e3:.1f} kW does "
-                "not cover the motors' no-load losses and auxiliaries"
-            )
+        # Where the pack cannot even cover the no-load losses, no tractive force (s = 0).
+        budget = np.maximum(self.battery_power_w - const, 0.0)
         # Largest s in [0, 1] with C s² + A s ≤ budget (C, A ≥ 0).
         disc = lin * lin + 4.0 * quad * budget
         # s = (-A + sqrt(A² + 4 C budget)) / (2C), written to stay finite as C -> 0.
         root = 2.0 * budget / np.maximum(lin + np.sqrt(disc), 1e-300)
-        scale: FloatArray = np.minimum(1.0, root)
+        scale: FloatArray = np.clip(root, 0.0, 1.0)
         return scale
 
 

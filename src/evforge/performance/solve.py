@@ -176,9 +176,13 @@ def top_speed(model: ForceModel, grade_rad: float = 0.0) -> tuple[float, TopSpee
     if limit <= v_phys:
         return limit, TopSpeedLimit.ELECTRONIC
     # Motor-speed limited if the motors deliver zero force just above v_phys.
-    mf, mr = model.motor_forces(np.array([v_phys * (1.0 + 1e-6)]))
-    by_motor = float(mf[0] + mr[0]) == 0.0
-    return v_phys, TopSpeedLimit.MOTOR_SPEED if by_motor else TopSpeedLimit.POWER
+    car = model.vehicle
+    for axle in car.axles:
+        corner = axle.max_speed_rad_s * axle.wheel_radius_m / car.gear_ratio
+        if axle.driven and abs(corner - v_phys) <= 1e-6 * corner:
+            # The force steps down at this axle's maximum motor speed: report it exactly.
+            return corner, TopSpeedLimit.MOTOR_SPEED
+    return v_phys, TopSpeedLimit.POWER
 
 
 def gradeability(model: ForceModel, speed_mps: float) -> float | None:

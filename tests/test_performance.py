@@ -292,3 +292,16 @@ def test_cli_perf_json_and_bad_input(tmp_path: Path) -> None:
     assert out.exit_code == 2
     assert "performance.test_soc" in out.stderr
     assert "Traceback" not in out.output
+
+
+def test_validate_perf_covers_every_published_acceleration_figure() -> None:
+    out = CliRunner().invoke(app, ["validate", "perf", "--json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    cars = {r["car"] for r in rows}
+    assert len(cars) >= 8  # the 3 examples and the validation cars
+    for r in rows:
+        assert r["predicted"] is not None, r
+        assert r["error_pct"] == pytest.approx(
+            100.0 * (r["predicted"] - r["published"]) / r["published"]
+        )

@@ -108,7 +108,8 @@ def compare_perf(published_csv: Path | None = None) -> PerfValidation:
         elif field == "zero_to_60_mph_s" and res.zero_to_60_mph_rollout_s is not None:
             detail = f"with 1-ft rollout {res.zero_to_60_mph_rollout_s:.2f}"
         elif field == "zero_to_100_kmh_s":
-            detail = f"tyre-limited below {res.traction_limited_below_kmh:.0f} km/h"
+            below = res.traction_limited_below_kmh
+            detail = f"tyre-limited below {below:.0f} km/h" if below > 0 else "motor-limited"
         records.append(
             {
                 "car": r["car"],

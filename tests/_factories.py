@@ -28,15 +28,16 @@ BASE_SPEC: dict[str, Any] = {
 FULL_SPEC: dict[str, Any] = {
     "name": "Test hatchback",
     "layout": "FWD",
-    "mass": {"curb": "1600 kg", "payload": "100 kg"},
+    "mass": {"curb": "1600 kg", "payload": "100 kg", "front_axle_share": 0.55},
     "body": {
         "drag_coefficient": 0.28,
         "frontal_area": "2.3 m^2",
         "width": "1800 mm",
         "height": "1550 mm",
         "wheelbase": "2700 mm",
+        "cog_height": "520 mm",
     },
-    "tyres": {"size": "215/55 R17", "rolling_resistance": 0.008},
+    "tyres": {"size": "215/55 R17", "rolling_resistance": 0.008, "friction_coefficient": 0.9},
     "motors": [
         {
             "axle": "front",
@@ -52,8 +53,10 @@ FULL_SPEC: dict[str, Any] = {
         "nominal_voltage": "400 V",
         "chemistry": "NMC",
         "peak_charge_power": "150 kW",
+        "peak_discharge_power": "200 kW",
     },
     "auxiliary_power": "300 W",
+    "performance": {"top_speed_limit": "180 km/h", "test_soc": 0.9, "payload": "75 kg"},
 }
 
 

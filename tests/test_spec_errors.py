@@ -351,6 +351,49 @@ FAULTS = [
         "got 5, outside the physically plausible range for a drag coefficient (0.1 to 1.5)",
         id="drag-coefficient-5",
     ),
+    # Performance fields (issue #4).
+    pytest.param(
+        setv("body.cog_height", "52 m"),
+        "body.cog_height",
+        "outside the physically plausible range for a centre-of-gravity height",
+        id="cog-height-in-m-slip",
+    ),
+    pytest.param(
+        setv("mass.front_axle_share", 55),
+        "mass.front_axle_share",
+        "got 55, outside the physically plausible range for a front-axle load share (0.2 to 0.8)",
+        id="axle-share-as-percent-number",
+    ),
+    pytest.param(
+        setv("tyres.friction_coefficient", "0.9 N"),
+        "tyres.friction_coefficient",
+        "expected a dimensionless tyre-road friction coefficient",
+        id="friction-with-unit",
+    ),
+    pytest.param(
+        setv("battery.peak_discharge_power", "160 kWh"),
+        "battery.peak_discharge_power",
+        "expected a discharge power in kW",
+        id="discharge-power-as-energy",
+    ),
+    pytest.param(
+        setv("performance", {"top_speed_limit": "190 km"}),
+        "performance.top_speed_limit",
+        "expected a speed in km/h",
+        id="top-speed-limit-as-length",
+    ),
+    pytest.param(
+        setv("performance", {"test_soc": 1.5}),
+        "performance.test_soc",
+        "outside the physically plausible range for a state of charge",
+        id="test-soc-above-1",
+    ),
+    pytest.param(
+        setv("performance", {"top_speed": "190 km/h"}),
+        "performance.top_speed",
+        "is not a known field; expected one of: top_speed_limit, test_soc, payload",
+        id="unknown-performance-key",
+    ),
     pytest.param(
         setv("battery.nominal_voltage", "12 V"),
         "battery.nominal_voltage",

@@ -413,6 +413,53 @@ def _climate_range(specs: list[Path], procedure: str, as_json: bool, ambient: st
     _out.print(table)
 
 
+# --- evforge perf (issue #4) ---------------------------------------------------------------
+
+_PERF_ROWS = (
+    ("zero_to_100_kmh_s", "0-100 km/h", "s", ".2f"),
+    ("zero_to_60_mph_s", "0-60 mph", "s", ".2f"),
+    ("zero_to_60_mph_rollout_s", "0-60 mph, 1-ft rollout", "s", ".2f"),
+    ("eighty_to_120_kmh_s", "80-120 km/h", "s", ".2f"),
+    ("quarter_mile_s", "quarter mile", "s", ".2f"),
+    ("quarter_mile_trap_kmh", "quarter-mile trap speed", "km/h", ".1f"),
+    ("top_speed_kmh", "top speed", "km/h", ".1f"),
+    ("top_speed_limited_by", "top speed set by", "", "s"),
+    ("top_speed_unlimited_kmh", "top speed without electronic limit", "km/h", ".1f"),
+    ("gradeability_start_pct", "steepest grade, standstill start", "%", ".1f"),
+    ("gradeability_100_kmh_pct", "steepest grade at 100 km/h", "%", ".1f"),
+    ("traction_limited_below_kmh", "tyre-limited below", "km/h", ".0f"),
+    ("battery_power_kw", "pack discharge power at test SOC", "kW", ".0f"),
+    ("test_mass_kg", "test mass", "kg", ".0f"),
+    ("test_soc", "state of charge", "", ".2f"),
+)
+
+
+@app.command("perf")
+def perf_cmd(
+    specs: Annotated[list[Path], typer.Argument(help="Vehicle spec files (YAML).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """Acceleration (0-100 km/h, 0-60 mph, 80-120 km/h, quarter mile), top speed, gradeability."""
+    from evforge.performance import performance
+
+    with _reported():
+        vehicles = _load_vehicles(specs)
+        records = [performance(v).summary() for v in vehicles]
+    if as_json:
+        print(json.dumps(_json_ready(records), indent=2))
+        return
+    table = Table(title="Performance at full demand, level road", title_justify="left")
+    table.add_column("", justify="left")
+    table.add_column("unit", justify="left")
+    for r in records:
+        table.add_column(r["vehicle"], justify="right")
+    for key, label, unit, fmt in _PERF_ROWS:
+        cells = ["-" if r[key] is None else format(r[key], fmt) for r in records]
+        table.add_row(label, unit, *cells)
+    _out.print(table)
+    _out.print("'-': not reached (top speed below the target speed). Model: docs/performance.md")
+
+
 validate_app = typer.Typer(help="Compare the model with real test data.", no_args_is_help=True)
 app.add_typer(validate_app, name="validate")
 
@@ -701,6 +748,45 @@ def validate_charge_cmd(
             f"refit on the training split: charge_knee_soc = {knee:.2f} (mean |log error| "
             f"{score:.3f}; put it in evforge/spec/defaults.py)"
         )
+
+
+@validate_app.command("perf")
+def validate_perf_cmd(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the table as markdown (docs/performance.md).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
+    published: Annotated[
+        Path | None,
+        typer.Option("--published", help="Published-figures CSV (default: the bundled table)."),
+    ] = None,
+) -> None:
+    """Predicted vs published 0-100 km/h, 0-60 mph and top speed for every car with figures."""
+    from evforge.validation.perf import compare_perf
+
+    with _reported():
+        result = compare_perf(published)
+    if as_json:
+        print(json.dumps(_json_ready(result.rows), indent=2))
+        return
+    if markdown:
+        print(result.to_markdown(), end="")
+        return
+    table = Table(title="evforge perf vs published figures", title_justify="left")
+    for col in ("vehicle", "metric", "published", "predicted", "error %", "target", "note"):
+        table.add_column(col, justify="left" if col in ("vehicle", "metric", "note") else "right")
+    for r in result.rows:
+        target = r["target_pct"]
+        table.add_row(
+            r["vehicle"],
+            r["label"],
+            f"{r['published']:g}",
+            "n/a" if r["predicted"] is None else f"{r['predicted']:.2f}",
+            "" if r["error_pct"] is None else f"{r['error_pct']:+.1f}",
+            "" if target is None else f"±{target:g} %" + (" ok" if r["within_target"] else " MISS"),
+            r["detail"],
+        )
+    _out.print(table)
 
 
 def _version(value: bool) -> None:

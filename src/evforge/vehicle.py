@@ -13,7 +13,7 @@ from evforge.climate.params import ClimateParams
 from evforge.enums import Chemistry, Layout, TorqueSplit
 from evforge.units import G_STANDARD_MPS2
 
-__all__ = ["AxleDrive", "Derived", "Vehicle"]
+__all__ = ["AxleDrive", "Derived", "PerformanceParams", "Vehicle"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,43 @@ class AxleDrive:
     def driven(self) -> bool:
         """Whether a motor drives this axle."""
         return self.peak_power_w > 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceParams:
+    """What acceleration and top-speed runs need beyond the drive-cycle model.
+
+    Attributes
+    ----------
+    mass_kg : float
+        Mass for acceleration runs [kg] (curb + driver by default).
+    cog_height_m : float
+        Centre-of-gravity height [m].
+    wheelbase_m : float
+        Wheelbase [m].
+    front_axle_share : float
+        Static share of the weight on the front axle [-].
+    tyre_friction : float
+        Peak tyre-road friction coefficient μ [-].
+    top_speed_limit_mps : float
+        Electronic speed limit [m/s]; ``math.inf`` when none is given.
+    test_soc : float
+        State of charge at the start of a run [-], on the usable window.
+    min_voltage_v : float
+        Lowest pack terminal voltage the BMS allows under load [V].
+    max_discharge_power_w : float | None
+        Stated peak pack discharge power [W], or None to use the equivalent circuit's limit.
+    """
+
+    mass_kg: float
+    cog_height_m: float
+    wheelbase_m: float
+    front_axle_share: float
+    tyre_friction: float
+    top_speed_limit_mps: float
+    test_soc: float
+    min_voltage_v: float
+    max_discharge_power_w: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +137,7 @@ class Vehicle:
     climate: ClimateParams | None = None
     battery_mass_kg: float | None = None
     max_charge_current_a: float | None = None
+    performance: PerformanceParams | None = None
     provenance: tuple[Derived, ...] = field(default=(), compare=False, repr=False)
 
     @property

@@ -6,7 +6,9 @@ series with a resistance R [1]. For a terminal power P (positive = discharge)::
     P = V_oc I - R I²   =>   I = (V_oc - sqrt(V_oc² - 4 R P)) / (2 R)
 
 the chemical power drawn from the cells is V_oc·I and the loss R·I². The largest power the
-circuit can deliver is V_oc² / (4R).
+circuit can deliver is V_oc² / (4R). A battery management system stops the terminal voltage
+sagging below a minimum V_min (the cells' discharge cut-off voltage), so the deliverable power
+is V_min (V_oc - V_min) / R when V_min > V_oc/2 (:func:`max_discharge_power_at_min_voltage`).
 
 References
 ----------
@@ -24,6 +26,7 @@ import numpy.typing as npt
 __all__ = [
     "battery_current",
     "max_discharge_power",
+    "max_discharge_power_at_min_voltage",
     "pack_resistance_ohm",
 ]
 
@@ -59,6 +62,36 @@ def battery_current(
 def max_discharge_power(open_circuit_v: FloatOrArray, resistance_ohm: float) -> FloatOrArray:
     """Largest terminal power [W] of the equivalent circuit, V_oc² / (4R)."""
     return open_circuit_v * open_circuit_v / (4.0 * resistance_ohm)
+
+
+def max_discharge_power_at_min_voltage(
+    open_circuit_v: FloatOrArray, resistance_ohm: float, min_voltage_v: float
+) -> FloatOrArray:
+    """Largest terminal power [W] with the terminal voltage held at or above a minimum.
+
+    Parameters
+    ----------
+    open_circuit_v : float or array
+        Open-circuit voltage V_oc at the state of charge of interest [V].
+    resistance_ohm : float
+        Series resistance R [Ω], > 0.
+    min_voltage_v : float
+        Lowest terminal voltage allowed, V_min [V] (cell cut-off voltage × cells in series).
+
+    Returns
+    -------
+    float or array
+        P = V_t (V_oc - V_t) / R at V_t = max(V_min, V_oc / 2) [W]; zero when V_oc ≤ V_min.
+
+    Notes
+    -----
+    The terminal power V_t I = V_t (V_oc - V_t) / R rises as V_t falls from V_oc to V_oc/2,
+    so the BMS limit binds at V_min unless V_min is below V_oc/2, where the circuit's own
+    maximum V_oc²/(4R) binds instead.
+    """
+    v_t = np.maximum(min_voltage_v, 0.5 * open_circuit_v)
+    power: FloatOrArray = np.maximum(v_t * (open_circuit_v - v_t), 0.0) / resistance_ohm
+    return power
 
 
 def pack_resistance_ohm(

@@ -363,3 +363,49 @@ DC_CHARGER_EFFICIENCY: Final = Default(
     "grid-to-vehicle efficiency of a DC fast charger at full load: 94 % (Kempower-built "
     "200-600 kW chargers, Epiroc technical data, output 200-920 V)",
 )
+# --- performance (issue #4; docs/defaults-research.md §21) ----------------------------------
+COG_HEIGHT: Final = Default(
+    0.52,
+    "m",
+    "passenger cars 0.46-0.58 m: NHTSA inertial-parameter measurements (Heydinger et al., SAE "
+    "1999-01-1336); a floor battery puts BEVs at the low end (docs/defaults-research.md §21)",
+)
+FRONT_AXLE_SHARE: Final = Default(
+    0.50,
+    "1",
+    "assumption: an even static split, the middle of the 0.45-0.60 front share of BEVs with a "
+    "floor battery (docs/defaults-research.md §21); give mass.front_axle_share when known",
+)
+TYRE_FRICTION: Final = Default(
+    0.90,
+    "1",
+    "peak tyre-road friction on dry asphalt or concrete 0.8-0.9 (Wong, Theory of Ground "
+    "Vehicles, 3rd ed., 2001, table 1.3); the upper value, as acceleration figures are taken "
+    "on dry test surfaces",
+)
+PERF_PAYLOAD: Final = Default(
+    75.0,
+    "kg",
+    "one driver: the 75 kg driver mass of the EU 'mass in running order' (Regulation (EU) "
+    "1230/2012, Art. 2(4)), the usual load of a published acceleration figure",
+)
+TEST_SOC: Final = Default(
+    0.9,
+    "1",
+    "assumption: published acceleration runs start on a nearly full pack; 0.9 keeps the pack "
+    "below the top of the usable window",
+)
+#: Cell discharge cut-off voltage [V] per chemistry: the BMS keeps the terminal voltage above
+#: cut-off × cells in series under load.
+_CUTOFF = "manufacturer datasheet discharge cut-off"
+MIN_CELL_VOLTAGE: Final = {
+    Chemistry.NMC: Default(2.5, "V", f"{_CUTOFF}: LG INR21700 M50 (NMC811), 2.50 V"),
+    Chemistry.NCA: Default(2.5, "V", f"{_CUTOFF}: Panasonic NCR18650B (NCA), 2.5 V"),
+    Chemistry.LFP: Default(2.0, "V", f"{_CUTOFF}: A123 ANR26650M1-B (LFP), 2.0 V"),
+}
+WHEELBASE: Final = Default(
+    2.75,
+    "m",
+    "compact and mid-size BEVs span 2.6-2.9 m (Chevrolet Bolt 2.601, BMW i4 2.856, Kia EV6 "
+    "2.900 m; docs/example-cars.md)",
+)

@@ -18,7 +18,7 @@ from evforge.physics.tyres import rolling_radius_m
 from evforge.spec import defaults as d
 from evforge.spec.schema import BatterySpec, MotorSpec, StaggeredTyres, VehicleSpec, parse_tyre_size
 from evforge.units import G_STANDARD_MPS2, J_PER_KWH, KMH_PER_MPS
-from evforge.vehicle import AxleDrive, Derived, Vehicle
+from evforge.vehicle import AxleDrive, Derived, PerformanceParams, Vehicle
 
 __all__ = ["build_vehicle"]
 
@@ -105,6 +105,7 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
             "torque_split", split.value, "", _SPEC if spec.torque_split else d.TORQUE_SPLIT_SOURCE
         )
     battery = _battery(spec, log)
+    performance = _performance(spec, battery, log)
     aux = _value(spec.auxiliary_power, d.AUXILIARY_POWER, "auxiliary_power", log)
     base = d.BASE_LOAD.value
     log.add("base_load", base, "W", d.BASE_LOAD.source)
@@ -149,6 +150,7 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         climate=climate,
         battery_mass_kg=battery.mass_kg,
         max_charge_current_a=battery.max_charge_current_a,
+        performance=performance,
         provenance=tuple(log.items),
     )
 
@@ -332,6 +334,68 @@ def _torque(motor: MotorSpec, i: int, max_speed: float, log: _Log) -> float:
         f"P / (ω_max / {cpsr}); {d.CONSTANT_POWER_SPEED_RATIO.source}",
     )
     return torque
+
+
+def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> PerformanceParams:
+    """Parameters of acceleration and top-speed runs (``evforge perf``)."""
+    perf = spec.performance
+    if spec.mass.curb is not None:
+        payload = _value(perf.payload, d.PERF_PAYLOAD, "performance.payload", log)
+        mass = spec.mass.curb + payload
+        log.add("performance.mass", mass, "kg", "curb + performance.payload")
+    else:
+        # No curb mass: VehicleSpec validation guarantees road_load.test_mass.
+        assert spec.road_load is not None
+        assert spec.road_load.test_mass is not None
+        mass = spec.road_load.test_mass
+        log.add("performance.mass", mass, "kg", "spec: road_load.test_mass (no curb mass)")
+    cog_mm = spec.body.cog_height
+    cog = _value(None if cog_mm is None else cog_mm / 1000.0, d.COG_HEIGHT, "body.cog_height", log)
+    wb_mm = spec.body.wheelbase
+    wheelbase = _value(
+        None if wb_mm is None else wb_mm / 1000.0, d.WHEELBASE, "body.wheelbase", log
+    )
+    share = _value(spec.mass.front_axle_share, d.FRONT_AXLE_SHARE, "mass.front_axle_share", log)
+    mu = _value(spec.tyres.friction_coefficient, d.TYRE_FRICTION, "tyres.friction_coefficient", log)
+    soc = _value(perf.test_soc, d.TEST_SOC, "performance.test_soc", log)
+    if perf.top_speed_limit is not None:
+        limit = perf.top_speed_limit / KMH_PER_MPS
+        log.add("performance.top_speed_limit", perf.top_speed_limit, "km/h", _SPEC)
+    else:
+        limit = math.inf
+        log.add("performance.top_speed_limit", "none", "", "not given: no electronic limit")
+    cutoff = d.MIN_CELL_VOLTAGE[battery.chemistry]
+    cell_ocv = d.OCV_TABLES[battery.chemistry][0]
+    cells = battery.nominal_voltage_v / (sum(cell_ocv) / len(cell_ocv))
+    v_min = cutoff.value * cells
+    log.add(
+        "battery.min_voltage",
+        v_min,
+        "V",
+        f"{cutoff.value:g} V × {cells:.0f} cells (nominal voltage / mean cell OCV); "
+        f"{cutoff.source}",
+    )
+    discharge = spec.battery.peak_discharge_power
+    if discharge is not None:
+        log.add("battery.peak_discharge_power", discharge, "kW", _SPEC)
+    else:
+        log.add(
+            "battery.peak_discharge_power",
+            "circuit",
+            "",
+            "not given: V_min (V_oc - V_min) / R at the test state of charge",
+        )
+    return PerformanceParams(
+        mass_kg=mass,
+        cog_height_m=cog,
+        wheelbase_m=wheelbase,
+        front_axle_share=share,
+        tyre_friction=mu,
+        top_speed_limit_mps=limit,
+        test_soc=soc,
+        min_voltage_v=v_min,
+        max_discharge_power_w=None if discharge is None else discharge * 1e3,
+    )
 
 
 class _Battery(NamedTuple):

@@ -29,6 +29,7 @@ __all__ = [
     "Layout",
     "MassSpec",
     "MotorSpec",
+    "PerformanceSpec",
     "RoadLoadSpec",
     "StaggeredTyres",
     "TyresSpec",
@@ -193,6 +194,13 @@ CabinTemperature = Annotated[
     float, _quantity("degC", "cabin temperature", "22 degC", 10.0, 32.0, allow_negative=False)
 ]
 HeaterPower = Annotated[float, _quantity("kW", "heater power", "6 kW", 0.5, 30.0)]
+# Performance fields (issue #4). CoG heights: sports cars ~0.40 m, full-size pickups ~0.75 m.
+CogHeight = Annotated[float, _quantity("mm", "centre-of-gravity height", "520 mm", 250.0, 1_500.0)]
+AxleShare = Annotated[float, _quantity("1", "front-axle load share", "0.55", 0.2, 0.8)]
+Friction = Annotated[float, _quantity("1", "tyre-road friction coefficient", "0.9", 0.3, 2.0)]
+DischargePower = Annotated[float, _quantity("kW", "discharge power", "160 kW", 1.0, 3_000.0)]
+TopSpeed = Annotated[float, _quantity("km/h", "speed", "180 km/h", 30.0, 500.0)]
+TestSoc = Annotated[float, _quantity("1", "state of charge", "0.9", 0.05, 1.0)]
 
 
 class _Strict(BaseModel):
@@ -204,6 +212,7 @@ class MassSpec(_Strict):
 
     curb: Mass | None = None
     payload: Payload | None = None
+    front_axle_share: AxleShare | None = None
 
 
 class BodySpec(_Strict):
@@ -214,6 +223,7 @@ class BodySpec(_Strict):
     width: Width | None = None
     height: Height | None = None
     wheelbase: Wheelbase | None = None
+    cog_height: CogHeight | None = None
 
 
 class StaggeredTyres(_Strict):
@@ -228,6 +238,7 @@ class TyresSpec(_Strict):
 
     size: Annotated[str | StaggeredTyres, BeforeValidator(_tyre_sizes)] | None = None
     rolling_resistance: RollingResistance | None = None
+    friction_coefficient: Friction | None = None
 
 
 class RoadLoadSpec(_Strict):
@@ -256,6 +267,7 @@ class BatterySpec(_Strict):
     nominal_voltage: Voltage | None = None
     chemistry: Chemistry | None = None
     peak_charge_power: ChargePower | None = None
+    peak_discharge_power: DischargePower | None = None
     max_charge_current: ChargeCurrent | None = None
     mass: BatteryMass | None = None
 
@@ -267,6 +279,14 @@ class ClimateSpec(_Strict):
     cabin_setpoint: CabinTemperature | None = None
     heater_power: HeaterPower | None = None
     battery_heating: bool | None = None
+
+
+class PerformanceSpec(_Strict):
+    """Acceleration-test conditions and limits (``evforge perf``)."""
+
+    top_speed_limit: TopSpeed | None = None
+    test_soc: TestSoc | None = None
+    payload: Payload | None = None
 
 
 _MAX_MOTORS: Final = 4
@@ -288,6 +308,7 @@ class VehicleSpec(_Strict):
     battery: BatterySpec
     auxiliary_power: AuxPower | None = None
     climate: ClimateSpec = ClimateSpec()
+    performance: PerformanceSpec = PerformanceSpec()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> VehicleSpec:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from _factories import spec_dict, vehicle
 from evforge.cycles import Cycle, load_cycle
+from evforge.errors import EvforgeError
 from evforge.sim import simulate
 from evforge.sim.results import EnergyBreakdown
 from evforge.spec import build_vehicle, parse_spec
@@ -99,7 +100,14 @@ def test_energy_balance_closes_for_random_vehicles_and_cycles(
     car = build_vehicle(parse_spec(data))
     if not np.any(cycle.speed_mps > 0):
         return
-    result = simulate(car, cycle, trace=True)[0]
+    try:
+        result = simulate(car, cycle, trace=True)[0]
+    except EvforgeError as exc:
+        # A weak car on a steep random grade may not move at all; that is reported as an
+        # error (there is no consumption per km to give), which is the documented outcome.
+        if "did not move" not in str(exc):
+            raise
+        return
     assert_balanced(result.energy_kwh)
     trace = result.trace
     assert trace is not None

@@ -25,6 +25,7 @@ from evforge.vehicle import Vehicle
 
 __all__ = [
     "DepletionTest",
+    "depletion_trace",
     "repeat_cycle",
     "repeated_cycle_range",
     "run_depletion",
@@ -70,6 +71,23 @@ class DepletionTest:
     phase_distance_m: dict[str, float]
 
 
+def depletion_trace(
+    vehicle: Vehicle, cycle: Cycle
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], int]:
+    """Run ``cycle`` from full charge: cumulative DC energy at the battery [J] and distance
+    [m] per sample, and the last sample on the trace before the break-off (the first second
+    the car falls behind it), or -1 if it never falls behind."""
+    trace = simulate(vehicle, cycle, trace=True)[0].trace
+    assert trace is not None
+    t = trace["time_s"].to_numpy()
+    dt = np.diff(t, prepend=t[0])
+    power = (trace["battery_terminal_power_w"] + trace["battery_loss_w"]).to_numpy()
+    energy = np.cumsum(power * dt)
+    missed = np.flatnonzero(trace["trace_miss"].to_numpy())
+    stop = int(missed[0]) - 1 if missed.size else -1
+    return energy, trace["distance_m"].to_numpy(), stop
+
+
 def run_depletion(vehicle: Vehicle, cycle: Cycle) -> DepletionTest:
     """Drive ``cycle`` repeatedly from full charge until the car breaks off.
 
@@ -87,17 +105,9 @@ def run_depletion(vehicle: Vehicle, cycle: Cycle) -> DepletionTest:
     per_cycle = single.energy_kwh.battery * 3.6e6
     repeats = math.ceil(vehicle.usable_energy_j / per_cycle * 1.1) + 2
     long = repeat_cycle(cycle, repeats)
-    trace = simulate(vehicle, long, trace=True)[0].trace
-    assert trace is not None
-    t = trace["time_s"].to_numpy()
-    dt = np.diff(t, prepend=t[0])
-    power = (trace["battery_terminal_power_w"] + trace["battery_loss_w"]).to_numpy()
-    energy = np.cumsum(power * dt)
-    distance = trace["distance_m"].to_numpy()
-    missed = np.flatnonzero(trace["trace_miss"].to_numpy())
-    if missed.size == 0:
+    energy, distance, stop = depletion_trace(vehicle, long)
+    if stop < 0:
         raise EvforgeError(f"{vehicle.name} did not deplete in {repeats} x {cycle.name}")
-    stop = int(missed[0]) - 1  # last sample on the trace
     n = cycle.time_s.size - 1  # samples per cycle after the first
     complete = stop // n
     ends = [k * n for k in range(complete + 1)]

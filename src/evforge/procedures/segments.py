@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from evforge.cycles import Cycle
 from evforge.errors import EvforgeError
+from evforge.procedures.common import depletion_trace
 from evforge.sim import simulate
 from evforge.vehicle import Vehicle
 
@@ -168,17 +169,9 @@ def run_segmented(
         index += t.size - skip
         offset = t[-1]
     whole = Cycle("sequence", np.concatenate(times), np.concatenate(speeds), np.concatenate(grades))
-    trace = simulate(vehicle, whole, trace=True)[0].trace
-    assert trace is not None
-    t_all = trace["time_s"].to_numpy()
-    dt = np.diff(t_all, prepend=t_all[0])
-    power = (trace["battery_terminal_power_w"] + trace["battery_loss_w"]).to_numpy()
-    energy = np.cumsum(power * dt)
-    distance = trace["distance_m"].to_numpy()
-    missed = np.flatnonzero(trace["trace_miss"].to_numpy())
-    if missed.size == 0:
+    energy, distance, stop = depletion_trace(vehicle, whole)
+    if stop < 0:
         raise EvforgeError(f"{vehicle.name} did not deplete in the end-of-test segment")
-    stop = int(missed[0]) - 1
     if stop < starts[-1]:
         raise EvforgeError(
             f"{vehicle.name} broke off before the end-of-test segment; "

@@ -686,12 +686,12 @@ def _published_minutes(specs: Sequence[Path], start: float, end: float) -> list[
 
 def _range_per_10min(vehicle: Vehicle, result: Any) -> dict[str, float]:
     """Mean range added per 10 minutes of the session, on each procedure's rated km/kWh."""
-    from evforge.procedures import run_procedure
+    from evforge.procedures import PROCEDURES
 
     stored_per_10min = result.energy_stored_kwh / result.time_min * 10.0
     out = {}
     for basis in _RANGE_BASES:
-        rec = run_procedure(vehicle, basis)
+        rec = PROCEDURES[basis](vehicle)  # the rated range only (no 5-cycle runs)
         out[basis] = stored_per_10min * rec["range_km"] / rec["usable_energy_kwh"]
     return out
 

@@ -29,6 +29,7 @@ from evforge.climate.params import Ambient
 from evforge.climate.physics import KELVIN_OFFSET
 from evforge.cycles import Cycle, load_cycle
 from evforge.procedures import cltc
+from evforge.procedures.segments import CONSTANT_SPEED_ACCEL_MPS2, constant_speed_segment
 from evforge.sim.ambient import run_at_ambient
 from evforge.units import KMH_PER_MPS, M_PER_MI
 from evforge.vehicle import Vehicle
@@ -56,22 +57,18 @@ SCENARIOS: Final[dict[str, float | None]] = {
 CRUISE_S: Final = 1800.0
 #: Temperature at which road-load coefficients and the default air density hold [°C].
 ROAD_LOAD_REFERENCE_C: Final = 20.0
-RAMP_MPS2: Final = 1.0  # gentle acceleration to and from the cruise speed
 
 
 def constant_speed_cycle(
     speed_kmh: float, cruise_s: float = CRUISE_S
 ) -> tuple[Cycle, float, float]:
-    """A 1 Hz cycle: ramp up at 1 m/s², cruise ``cruise_s``, ramp down; and the cruise's
+    """A 1 Hz cycle: ramp up at 1 m/s², cruise ``cruise_s``, ramp down
+    (:func:`~evforge.procedures.segments.constant_speed_segment`); and the cruise's
     (start, end) times [s]."""
     v = speed_kmh / KMH_PER_MPS
-    ramp = int(np.ceil(v / RAMP_MPS2))
-    up = np.minimum(np.arange(ramp + 1) * RAMP_MPS2, v)
-    cruise = np.full(int(cruise_s), v)
-    speed = np.concatenate([up, cruise, up[::-1][1:]])
-    t = np.arange(speed.size, dtype=np.float64)
-    name = f"constant {speed_kmh:.1f} km/h"
-    return Cycle(name, t, speed, np.zeros_like(t)), float(ramp), float(ramp + cruise.size)
+    cycle = constant_speed_segment(v, cruise_s, f"constant {speed_kmh:.1f} km/h")
+    ramp = float(np.ceil(v / CONSTANT_SPEED_ACCEL_MPS2))
+    return cycle, ramp, ramp + float(np.ceil(cruise_s))
 
 
 def _annex(vehicle: Vehicle, temperature_c: float, annex: str) -> dict[str, Any]:

@@ -22,13 +22,7 @@ from typing import Any, Final
 from evforge.cycles import load_cycle
 from evforge.errors import EvforgeError
 from evforge.procedures.common import repeated_cycle_range, wall_per_dc
-from evforge.procedures.segments import (
-    Segment,
-    constant_speed_segment,
-    k_weighted,
-    plan_mid_segment,
-    run_segmented,
-)
+from evforge.procedures.segments import Segment, run_with_mid_segment
 from evforge.vehicle import Vehicle
 
 __all__ = ["run", "shortened"]
@@ -48,14 +42,11 @@ def shortened(car: Vehicle) -> dict[str, Any] | None:
     n = CYCLES_PER_DYNAMIC_SEGMENT
     ds1 = [Segment(f"cltc{i + 1}", "cltc", cltc) for i in range(n)]
     ds2 = [Segment(f"cltc{n + i + 1}", "cltc", cltc) for i in range(n)]
-    cruise = plan_mid_segment(car, ds1 + ds2, CSS_SPEED_MPS)
-    if cruise is None:
+    test = run_with_mid_segment(car, ds1, ds2, CSS_SPEED_MPS)
+    if test is None:
         return None
-    css_m = Segment("css_m", "css", constant_speed_segment(CSS_SPEED_MPS, cruise, "css_m"))
-    test = run_segmented(car, [*ds1, css_m, *ds2], CSS_SPEED_MPS)
     ube = test.usable_energy_j
-    pick = [i for i, s in enumerate(test.segments) if s.kind == "cltc"]
-    ec_dc = k_weighted(test.energy_j[pick], test.distance_m[pick], ube)
+    ec_dc = test.consumption("cltc")
     range_km = ube / ec_dc / 1e3
     e_ac = ube * wall_per_dc(car)
     return {

@@ -16,13 +16,7 @@ from typing import Any, Final
 from evforge.cycles import load_cycle
 from evforge.errors import EvforgeError
 from evforge.procedures.common import run_depletion, wall_per_dc
-from evforge.procedures.segments import (
-    Segment,
-    constant_speed_segment,
-    k_weighted,
-    plan_mid_segment,
-    run_segmented,
-)
+from evforge.procedures.segments import Segment, run_with_mid_segment
 from evforge.units import M_PER_MI
 from evforge.vehicle import Vehicle
 
@@ -70,16 +64,13 @@ def multi_cycle_test(vehicle: Vehicle) -> tuple[dict[str, float], float] | None:
     first.append(Segment("udds2", "udds", udds))
     second = [Segment("udds3", "udds", udds), Segment("hfeds2", "hfeds", hfeds)]
     second.append(Segment("udds4", "udds", udds))
-    cruise = plan_mid_segment(vehicle, first + second, MCT_CSC_SPEED_MPS)
-    if cruise is None:
+    test = run_with_mid_segment(vehicle, first, second, MCT_CSC_SPEED_MPS)
+    if test is None:
         return None
-    csc_m = Segment("csc_m", "css", constant_speed_segment(MCT_CSC_SPEED_MPS, cruise, "csc_m"))
-    test = run_segmented(vehicle, [*first, csc_m, *second], MCT_CSC_SPEED_MPS)
-    dc_per_mi = {}
-    for key, kind in (("city", "udds"), ("highway", "hfeds")):
-        pick = [i for i, s in enumerate(test.segments) if s.kind == kind]
-        ec = k_weighted(test.energy_j[pick], test.distance_m[pick], test.usable_energy_j)
-        dc_per_mi[key] = ec * M_PER_MI / 3.6e6
+    dc_per_mi = {
+        key: test.consumption(kind) * M_PER_MI / 3.6e6
+        for key, kind in (("city", "udds"), ("highway", "hfeds"))
+    }
     return dc_per_mi, test.usable_energy_j / 3.6e6
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "k_weighted",
     "plan_mid_segment",
     "run_segmented",
+    "run_with_mid_segment",
     "sub_cycle",
 ]
 
@@ -111,8 +112,13 @@ class SegmentedTest:
     usable_energy_j: float
     distance_total_m: float
 
+    def consumption(self, kind: str) -> float:
+        """K-weighted DC consumption [J/m] of the segments of one kind (:func:`k_weighted`)."""
+        pick = [i for i, s in enumerate(self.segments) if s.kind == kind]
+        return k_weighted(self.energy_j[pick], self.distance_m[pick], self.usable_energy_j)
 
-def _dc_energy_per_m(vehicle: Vehicle, cycle: Cycle) -> tuple[float, float]:
+
+def _dc_energy_and_distance(vehicle: Vehicle, cycle: Cycle) -> tuple[float, float]:
     """(DC energy [J], distance [m]) of one run of ``cycle`` from full charge."""
     result = simulate(vehicle, cycle)[0]
     if result.trace_miss_s > 0:
@@ -128,15 +134,31 @@ def plan_mid_segment(
 ) -> float | None:
     """Cruise time [s] of the mid-test constant-speed segment, or None if the dynamic
     segments alone need more than the usable energy less the end-of-test share."""
-    energy = sum(_dc_energy_per_m(vehicle, s.cycle)[0] for s in dynamic)
+    # One simulation per distinct trace (the MCT drives the same UDDS four times).
+    per_cycle = {id(s.cycle): s.cycle for s in dynamic}
+    each = {key: _dc_energy_and_distance(vehicle, c)[0] for key, c in per_cycle.items()}
+    energy = sum(each[id(s.cycle)] for s in dynamic)
     budget = (1.0 - END_SEGMENT_ENERGY_SHARE) * vehicle.usable_energy_j - energy
     if budget <= 0.0:
         return None
     # Energy per metre at the steady speed (a trace already at speed: the ramps are short).
     t = np.arange(0.0, 601.0)
     steady = Cycle("steady", t, np.full_like(t, speed_mps), np.zeros_like(t))
-    css_e, css_d = _dc_energy_per_m(vehicle, steady)
+    css_e, css_d = _dc_energy_and_distance(vehicle, steady)
     return budget / (css_e / css_d) / speed_mps
+
+
+def run_with_mid_segment(
+    vehicle: Vehicle, first: Sequence[Segment], second: Sequence[Segment], speed_mps: float
+) -> SegmentedTest | None:
+    """``first``, a mid-test constant-speed segment sized by :func:`plan_mid_segment`,
+    ``second``, then the end-of-test segment at the same speed to break-off; None if the car
+    cannot complete the dynamic segments (the procedures then fall back to repeated cycles)."""
+    cruise = plan_mid_segment(vehicle, [*first, *second], speed_mps)
+    if cruise is None:
+        return None
+    mid = Segment("css_m", "css", constant_speed_segment(speed_mps, cruise, "css_m"))
+    return run_segmented(vehicle, [*first, mid, *second], speed_mps)
 
 
 def run_segmented(
@@ -162,7 +184,7 @@ def run_segmented(
     for k, cycle in enumerate([s.cycle for s in before] + [end]):
         t = cycle.time_s - cycle.time_s[0] + offset
         skip = 0 if k == 0 else 1  # consecutive segments share their joining sample
-        starts.append(index - (0 if k == 0 else 1))
+        starts.append(index - skip)
         times.append(t[skip:])
         speeds.append(cycle.speed_mps[skip:])
         grades.append(cycle.grade[skip:])
@@ -177,16 +199,15 @@ def run_segmented(
             f"{vehicle.name} broke off before the end-of-test segment; "
             "its usable energy is too small for this procedure"
         )
-    bounds = starts
-    seg_energy = np.array([energy[bounds[i + 1]] - energy[bounds[i]] for i in range(len(before))])
-    seg_dist = np.array([distance[bounds[i + 1]] - distance[bounds[i]] for i in range(len(before))])
+    seg_energy = np.diff(energy[starts])
+    seg_dist = np.diff(distance[starts])
     phase_e: list[dict[str, float]] = []
     phase_d: list[dict[str, float]] = []
     for i, seg in enumerate(before):
         c = seg.cycle
         pe, pd = {}, {}
         for name, s, e in c.phases:
-            i0, i1 = (bounds[i] + int(j) for j in np.searchsorted(c.time_s, [s, e]))
+            i0, i1 = (starts[i] + int(j) for j in np.searchsorted(c.time_s, [s, e]))
             pe[name] = float(energy[i1] - energy[i0])
             pd[name] = float(distance[i1] - distance[i0])
         phase_e.append(pe)

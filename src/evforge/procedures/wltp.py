@@ -26,10 +26,8 @@ from evforge.errors import EvforgeError
 from evforge.procedures.common import run_depletion, top_speed_mps, wall_per_dc
 from evforge.procedures.segments import (
     Segment,
-    constant_speed_segment,
     k_weighted,
-    plan_mid_segment,
-    run_segmented,
+    run_with_mid_segment,
     sub_cycle,
 )
 from evforge.vehicle import Vehicle
@@ -92,14 +90,11 @@ def _shortened(car: Vehicle, name: str) -> dict[str, Any] | None:
     city = sub_cycle(wltc, CITY_PHASES, f"{name} city")
     ds1 = [Segment("wltc1", "wltc", wltc), Segment("city1", "city", city)]
     ds2 = [Segment("wltc2", "wltc", wltc), Segment("city2", "city", city)]
-    cruise = plan_mid_segment(car, ds1 + ds2, STP_CSS_SPEED_MPS)
-    if cruise is None:
+    test = run_with_mid_segment(car, ds1, ds2, STP_CSS_SPEED_MPS)
+    if test is None:
         return None
-    css_m = Segment("css_m", "css", constant_speed_segment(STP_CSS_SPEED_MPS, cruise, "css_m"))
-    test = run_segmented(car, [*ds1, css_m, *ds2], STP_CSS_SPEED_MPS)
     ube = test.usable_energy_j
-    pick = [i for i, s in enumerate(test.segments) if s.kind == "wltc"]
-    ec_dc = k_weighted(test.energy_j[pick], test.distance_m[pick], ube)
+    ec_dc = test.consumption("wltc")
     # The four city cycles in driving order: the Low + Medium part of each WLTC, then the
     # city cycle that follows it.
     energy: list[float] = []

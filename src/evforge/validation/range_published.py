@@ -2,7 +2,7 @@
 
 For every car in ``validation/data/cars/published.csv`` (the bundled examples included) that
 has an EPA, WLTP, CLTC or NEDC figure, run the matching procedure
-(:func:`evforge.procedures.run_procedure`) on the car's spec and set the prediction beside
+(:data:`evforge.procedures.PROCEDURES`) on the car's spec and set the prediction beside
 the published value. Nothing is fitted to these cars.
 
 The EPA label ranges are the makers' labels, which may use a vehicle-specific 5-cycle factor
@@ -17,7 +17,7 @@ from typing import Final
 
 import pandas as pd
 
-from evforge.procedures import run_procedure
+from evforge.procedures import PROCEDURES
 from evforge.spec import build_vehicle, load_spec
 from evforge.validation.published import load_published, spec_path
 
@@ -53,7 +53,7 @@ def compare_range(published: pd.DataFrame | None = None) -> pd.DataFrame:
         for metric in group["metric"]:
             procedure = PREDICTED[metric][0]
             if procedure not in results:
-                results[procedure] = run_procedure(vehicle, procedure)
+                results[procedure] = PROCEDURES[procedure](vehicle)
         for metric, value, source in zip(
             group["metric"], group["value"].astype(float), group["source"], strict=True
         ):

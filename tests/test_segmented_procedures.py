@@ -40,11 +40,11 @@ def test_wltc_city_cycle_is_low_plus_medium() -> None:
 
 
 def test_constant_speed_segment_distance() -> None:
-    # 1 m/s² ramps to 20 m/s and back (2 x 200 m) around 300 s at 20 m/s.
+    # 1 m/s² ramps to 20 m/s and back (2 x 200 m) around 300 s at 20 m/s (6,000 m).
     seg = constant_speed_segment(20.0, 300.0, "css")
     assert seg.speed_mps.max() == 20.0
     assert seg.speed_mps[0] == seg.speed_mps[-1] == 0.0
-    assert seg.stats().distance_m == pytest.approx(2 * 200.0 + 299 * 20.0 + 20.0, rel=1e-9)
+    assert seg.stats().distance_m == pytest.approx(2 * 200.0 + 300 * 20.0, rel=1e-9)
 
 
 @pytest.mark.parametrize(

@@ -146,6 +146,19 @@ def cooling_cop(
     return second_law_efficiency * t_evap / lift
 
 
+def _cabin_asymptote(
+    ambient_c: float,
+    hvac_w: float,
+    gain_w: float,
+    conductance_w_per_k: float,
+    capacitance_j_per_k: float,
+) -> tuple[float, float]:
+    """Steady cabin temperature T_∞ [°C] and time constant τ = C / G [s] of the lumped cabin."""
+    return ambient_c + (hvac_w + gain_w) / conductance_w_per_k, (
+        capacitance_j_per_k / conductance_w_per_k
+    )
+
+
 def cabin_temperature_c(
     time_s: float,
     start_c: float,
@@ -159,8 +172,9 @@ def cabin_temperature_c(
 
     T(t) = T_∞ + (T_0 - T_∞) e^{-t/τ}, τ = C / G, T_∞ = T_amb + (Q_hvac + Q_gain) / G [1]_.
     """
-    t_inf = ambient_c + (hvac_w + gain_w) / conductance_w_per_k
-    tau = capacitance_j_per_k / conductance_w_per_k
+    t_inf, tau = _cabin_asymptote(
+        ambient_c, hvac_w, gain_w, conductance_w_per_k, capacitance_j_per_k
+    )
     return t_inf + (start_c - t_inf) * math.exp(-time_s / tau)
 
 
@@ -180,8 +194,9 @@ def time_to_reach_s(
     """
     if start_c == target_c:
         return 0.0
-    t_inf = ambient_c + (hvac_w + gain_w) / conductance_w_per_k
-    tau = capacitance_j_per_k / conductance_w_per_k
+    t_inf, tau = _cabin_asymptote(
+        ambient_c, hvac_w, gain_w, conductance_w_per_k, capacitance_j_per_k
+    )
     direction = 1.0 if target_c > start_c else -1.0
     if (t_inf - target_c) * direction <= 0.0:
         return math.inf  # moving away, or the asymptote stops short of the target

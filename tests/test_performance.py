@@ -9,6 +9,7 @@ grid makes a constant force exact to rounding and a smooth force exact to O(Δv�
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import json
 import math
@@ -27,10 +28,13 @@ from evforge.performance import (
     force_model,
     gradeability,
     integrate_run,
+    launch_phase,
     performance,
 )
 from evforge.physics.traction import traction_limited_force
+from evforge.spec.defaults import LAUNCH_RAMP_TIME
 from evforge.units import G_STANDARD_MPS2, KMH_PER_MPS
+from evforge.validation.perf import fit_launch_ramp, split_of
 from evforge.vehicle import Vehicle
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -38,8 +42,9 @@ V100 = 100.0 / KMH_PER_MPS
 
 
 def _ideal(car: Vehicle, **perf: float) -> Vehicle:
-    """No road load, no auxiliaries, unlimited pack; performance fields overridden."""
+    """No road load, no auxiliaries, unlimited pack, no launch ramp (unless overridden)."""
     assert car.performance is not None
+    perf = {"launch_ramp_s": 0.0, **perf}
     params = dataclasses.replace(car.performance, max_discharge_power_w=1e12, **perf)
     return dataclasses.replace(
         car,
@@ -53,9 +58,9 @@ def _ideal(car: Vehicle, **perf: float) -> Vehicle:
     )
 
 
-def _constant_force_car() -> Vehicle:
+def _constant_force_car(ramp_s: float = 0.0) -> Vehicle:
     """Constant torque to 60 m/s (huge power and motor speed), grip to spare: F = T G η / r."""
-    car = _ideal(vehicle(), tyre_friction=2.0)
+    car = _ideal(vehicle(), tyre_friction=2.0, launch_ramp_s=ramp_s)
     front = dataclasses.replace(car.front, peak_power_w=1e9, max_speed_rad_s=1e5)
     return dataclasses.replace(car, front=front)
 
@@ -77,6 +82,41 @@ def test_constant_force_car_matches_newton() -> None:
         math.sqrt(2.0 * m_eff * QUARTER_MILE_M / force), rel=1e-6
     )
     assert result.traction_limited_below_kmh == 0.0
+
+
+def test_launch_ramp_costs_half_the_ramp_time_on_a_constant_force() -> None:
+    # F(t) = F t / t_r for t < t_r, then F: v(t_r) = F t_r / (2 m), x(t_r) = F t_r² / (6 m),
+    # so the time to V is m V / F + t_r / 2, and x(t) = x_r + v_r τ + F τ² / (2 m), τ = t - t_r.
+    ramp = 0.6
+    car = _constant_force_car(ramp)
+    model = force_model(car)
+    force = (
+        car.front.peak_torque_nm * car.gear_ratio * car.gear_efficiency / car.front.wheel_radius_m
+    )
+    m = model.inertial_mass_kg
+    result = performance(car)
+    assert result.zero_to_100_kmh_s == pytest.approx(m * V100 / force + ramp / 2, rel=1e-9)
+    v_r, x_r, a = force * ramp / (2 * m), force * ramp**2 / (6 * m), force / m
+    tau = (-v_r + math.sqrt(v_r**2 + 2 * a * (QUARTER_MILE_M - x_r))) / a
+    assert result.quarter_mile_s == pytest.approx(ramp + tau, rel=1e-6)
+    # The rolling 80-120 km/h figure is taken after the ramp: unchanged by it.
+    flat = performance(_constant_force_car(0.0))
+    assert result.eighty_to_120_kmh_s == pytest.approx(flat.eighty_to_120_kmh_s, rel=1e-9)
+    assert launch_phase(model.tractive_force, model.road_load, m, 0.0, 50.0) is None
+
+
+def test_a_longer_launch_ramp_is_never_faster() -> None:
+    base = vehicle()
+    assert base.performance is not None
+    times = [
+        performance(
+            dataclasses.replace(
+                base, performance=dataclasses.replace(base.performance, launch_ramp_s=r)
+            )
+        ).zero_to_100_kmh_s
+        for r in (0.0, 0.2, 0.5, 1.0)
+    ]
+    assert times == sorted(times)  # type: ignore[type-var]
 
 
 def test_linear_force_integrates_to_the_logarithm() -> None:
@@ -109,6 +149,44 @@ def test_top_speed_where_motor_power_meets_road_load() -> None:
     result = performance(car)
     assert result.top_speed_limited_by == "power"
     assert result.top_speed_kmh / KMH_PER_MPS == pytest.approx(expected, rel=1e-8)
+
+
+def test_system_power_caps_the_summed_motor_power() -> None:
+    # An AWD car whose motors (150 + 150 kW) are rated 200 kW together: top speed where the
+    # system power through the gear meets the road load; a rating above the sum changes nothing.
+    base = vehicle(
+        layout="AWD",
+        motors=[
+            {"axle": "front", "peak_power": "150 kW"},
+            {"axle": "rear", "peak_power": "150 kW"},
+        ],
+        performance={"system_power": "200 kW"},
+    )
+    assert base.performance is not None
+    fast = dataclasses.replace(
+        base,
+        front=dataclasses.replace(base.front, max_speed_rad_s=1e5),
+        rear=dataclasses.replace(base.rear, max_speed_rad_s=1e5),
+        performance=dataclasses.replace(base.performance, max_discharge_power_w=1e12),
+    )
+    rl = force_model(fast).vehicle
+
+    def balance(v: float) -> float:
+        drag = (rl.rolling_n + rl.linear_n_per_mps * v + rl.aero_n_per_mps2 * v**2) * v
+        return 200e3 * fast.gear_efficiency - drag
+
+    expected = brentq(balance, 10.0, 150.0, xtol=1e-12)
+    result = performance(fast)
+    assert result.top_speed_limited_by == "power"
+    assert result.top_speed_kmh / KMH_PER_MPS == pytest.approx(expected, rel=1e-8)
+    loose = dataclasses.replace(
+        fast, performance=dataclasses.replace(fast.performance, system_power_w=400e3)
+    )
+    free = dataclasses.replace(
+        fast, performance=dataclasses.replace(fast.performance, system_power_w=None)
+    )
+    assert performance(loose) == performance(free)
+    assert performance(fast).zero_to_100_kmh_s > performance(free).zero_to_100_kmh_s  # type: ignore[operator]
 
 
 def test_top_speed_at_the_motor_maximum_speed() -> None:
@@ -305,3 +383,20 @@ def test_validate_perf_covers_every_published_acceleration_figure() -> None:
         assert r["error_pct"] == pytest.approx(
             100.0 * (r["predicted"] - r["published"]) / r["published"]
         )
+        assert r["split"] == split_of(r["car"])
+
+
+def test_split_is_fixed_by_the_file_name() -> None:
+    # Training iff the first hex digit of SHA-256(base name) is even; independent of folder.
+    for name in ("chevrolet_bolt_ev_2017.yaml", "bmw_i4_edrive40_2022.yaml"):
+        digit = int(hashlib.sha256(name.encode()).hexdigest()[0], 16)
+        expected = "train" if digit % 2 == 0 else "test"
+        assert split_of(name) == split_of(f"examples/{name}") == expected
+
+
+def test_launch_ramp_default_is_the_fit_on_the_training_cars() -> None:
+    """The shipped default is what ``evforge validate perf --fit`` gives, to 0.01 s."""
+    launch = fit_launch_ramp()
+    assert all(split_of(c) == "train" for c in launch.train_cars)
+    assert len(launch.train_cars) >= 5
+    assert LAUNCH_RAMP_TIME.value == pytest.approx(launch.ramp_s, abs=0.01)

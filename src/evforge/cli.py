@@ -760,10 +760,26 @@ def validate_perf_cmd(
         Path | None,
         typer.Option("--published", help="Published-figures CSV (default: the bundled table)."),
     ] = None,
+    fit: Annotated[
+        bool,
+        typer.Option(
+            "--fit",
+            help="Refit the global launch ramp time on the training cars and print it "
+            "(the default in spec/defaults.py is this value).",
+        ),
+    ] = False,
 ) -> None:
     """Predicted vs published 0-100 km/h, 0-60 mph and top speed for every car with figures."""
-    from evforge.validation.perf import compare_perf
+    from evforge.validation.perf import compare_perf, fit_launch_ramp
 
+    if fit:
+        with _reported():
+            launch = fit_launch_ramp(published)
+        _out.print(
+            f"launch ramp time fitted on {len(launch.train_cars)} training cars' 0-100 km/h: "
+            f"{launch.ramp_s:.3f} s (training MAPE {launch.mape_pct:.2f} %)"
+        )
+        return
     with _reported():
         result = compare_perf(published)
     if as_json:
@@ -773,12 +789,24 @@ def validate_perf_cmd(
         print(result.to_markdown(), end="")
         return
     table = Table(title="evforge perf vs published figures", title_justify="left")
-    for col in ("vehicle", "metric", "published", "predicted", "error %", "target", "note"):
-        table.add_column(col, justify="left" if col in ("vehicle", "metric", "note") else "right")
+    for col in (
+        "vehicle",
+        "split",
+        "metric",
+        "published",
+        "predicted",
+        "error %",
+        "target",
+        "note",
+    ):
+        table.add_column(
+            col, justify="left" if col in ("vehicle", "split", "metric", "note") else "right"
+        )
     for r in result.rows:
         target = r["target_pct"]
         table.add_row(
             r["vehicle"],
+            r["split"],
             r["label"],
             f"{r['published']:g}",
             "n/a" if r["predicted"] is None else f"{r['predicted']:.2f}",
@@ -787,6 +815,19 @@ def validate_perf_cmd(
             r["detail"],
         )
     _out.print(table)
+    scores = Table(title="Scores (training cars fix the launch ramp time)", title_justify="left")
+    for col in ("metric", "split", "cars", "within target", "mean |error| %", "bias %"):
+        scores.add_column(col, justify="left" if col in ("metric", "split") else "right")
+    for s in result.scores().to_dict(orient="records"):
+        scores.add_row(
+            str(s["label"]),
+            str(s["split"]),
+            str(s["n"]),
+            str(int(s["within"])),
+            f"{s['mape_pct']:.1f}",
+            f"{s['bias_pct']:+.1f}",
+        )
+    _out.print(scores)
 
 
 def _version(value: bool) -> None:

@@ -81,6 +81,12 @@ class PerformanceParams:
         Lowest pack terminal voltage the BMS allows under load [V].
     max_discharge_power_w : float | None
         Stated peak pack discharge power [W], or None to use the equivalent circuit's limit.
+    system_power_w : float | None
+        The maker's combined (system) power rating [W]: caps the summed mechanical output of
+        the motors; None when not given.
+    launch_ramp_s : float
+        Time [s] over which the tractive force rises from zero to full at a standing start
+        (:func:`evforge.performance.launch_phase`); 0 is a step.
     """
 
     mass_kg: float
@@ -92,6 +98,8 @@ class PerformanceParams:
     test_soc: float
     min_voltage_v: float
     max_discharge_power_w: float | None = None
+    system_power_w: float | None = None
+    launch_ramp_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from evforge.performance.solve import (
     TopSpeedLimit,
     gradeability,
     integrate_run,
+    launch_phase,
     performance,
     top_speed,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "force_model",
     "gradeability",
     "integrate_run",
+    "launch_phase",
     "performance",
     "top_speed",
 ]

@@ -14,6 +14,11 @@ Three limits act in series, each a pure function of :mod:`evforge.physics`:
    V_min (V_oc - V_min) / R (:func:`~evforge.physics.battery.max_discharge_power_at_min_voltage`).
    When it binds, every axle's torque is scaled by the same factor s, found in closed form
    from P(s) = s A + B + s² C (mechanical, constant and copper terms).
+4. **System power**: where the spec gives the maker's combined rating
+   (``performance.system_power``, e.g. 420 kW for a Taycan 4S whose motors are rated 175 and
+   320 kW), the motors' summed shaft power may not exceed it; the same factor s then scales
+   both axles (s = P_sys / A when that is the smaller). Makers rate dual-motor cars below the
+   sum of the motors because the pack and inverters cannot feed both at full power at once.
 
 The road load is the vehicle's own (coast-down f0, f1, f2 or the physical model), with
 f0 cos θ and the grade force m g sin θ on a grade.
@@ -127,7 +132,7 @@ class ForceModel:
         return net
 
     def _battery_scale(self, speed: FloatArray, ff: FloatArray, fr: FloatArray) -> FloatArray:
-        """Factor s ≤ 1 on all axle torques so the electrical power fits the pack's limit."""
+        """Factor s ≤ 1 on all axle torques: pack power and system rating (items 3 and 4)."""
         v = self.vehicle
         c0, ci, cw, ccu = v.motor_loss_coefficients
         lin = np.zeros_like(speed)  # A: mechanical power at s = 1
@@ -149,6 +154,9 @@ class ForceModel:
         disc = lin * lin + 4.0 * quad * budget
         # s = (-A + sqrt(A² + 4 C budget)) / (2C), written to stay finite as C -> 0.
         root = 2.0 * budget / np.maximum(lin + np.sqrt(disc), 1e-300)
+        system = self.params.system_power_w
+        if system is not None:
+            root = np.minimum(root, system / np.maximum(lin, 1e-300))
         scale: FloatArray = np.clip(root, 0.0, 1.0)
         return scale
 

@@ -395,6 +395,11 @@ TEST_SOC: Final = Default(
     "assumption: published acceleration runs start on a nearly full pack; 0.9 keeps the pack "
     "below the top of the usable window",
 )
+LAUNCH_RAMP_TIME: Final = Default(
+    0.5,
+    "s",
+    "PLACEHOLDER",
+)
 #: Cell discharge cut-off voltage [V] per chemistry: the BMS keeps the terminal voltage above
 #: cut-off × cells in series under load.
 _CUTOFF = "manufacturer datasheet discharge cut-off"

@@ -358,6 +358,7 @@ def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> Performance
     share = _value(spec.mass.front_axle_share, d.FRONT_AXLE_SHARE, "mass.front_axle_share", log)
     mu = _value(spec.tyres.friction_coefficient, d.TYRE_FRICTION, "tyres.friction_coefficient", log)
     soc = _value(perf.test_soc, d.TEST_SOC, "performance.test_soc", log)
+    ramp = _value(perf.launch_ramp_time, d.LAUNCH_RAMP_TIME, "performance.launch_ramp_time", log)
     if perf.top_speed_limit is not None:
         limit = perf.top_speed_limit / KMH_PER_MPS
         log.add("performance.top_speed_limit", perf.top_speed_limit, "km/h", _SPEC)
@@ -375,6 +376,9 @@ def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> Performance
         f"{cutoff.value:g} V × {cells:.0f} cells (nominal voltage / mean cell OCV); "
         f"{cutoff.source}",
     )
+    system = perf.system_power
+    if system is not None:
+        log.add("performance.system_power", system, "kW", _SPEC)
     discharge = spec.battery.peak_discharge_power
     if discharge is not None:
         log.add("battery.peak_discharge_power", discharge, "kW", _SPEC)
@@ -395,6 +399,8 @@ def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> Performance
         test_soc=soc,
         min_voltage_v=v_min,
         max_discharge_power_w=None if discharge is None else discharge * 1e3,
+        system_power_w=None if system is None else system * 1e3,
+        launch_ramp_s=ramp,
     )
 
 

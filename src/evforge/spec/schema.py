@@ -201,6 +201,7 @@ Friction = Annotated[float, _quantity("1", "tyre-road friction coefficient", "0.
 DischargePower = Annotated[float, _quantity("kW", "discharge power", "160 kW", 1.0, 3_000.0)]
 TopSpeed = Annotated[float, _quantity("km/h", "speed", "180 km/h", 30.0, 500.0)]
 TestSoc = Annotated[float, _quantity("1", "state of charge", "0.9", 0.05, 1.0)]
+RampTime = Annotated[float, _quantity("s", "time", "0.5 s", 0.0, 5.0, allow_zero=True)]
 
 
 class _Strict(BaseModel):
@@ -287,6 +288,8 @@ class PerformanceSpec(_Strict):
     top_speed_limit: TopSpeed | None = None
     test_soc: TestSoc | None = None
     payload: Payload | None = None
+    launch_ramp_time: RampTime | None = None
+    system_power: Power | None = None
 
 
 _MAX_MOTORS: Final = 4

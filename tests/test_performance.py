@@ -283,7 +283,10 @@ def test_a_heavier_car_on_the_same_power_is_never_faster() -> None:
     for light, heavy in itertools.pairwise(runs):
         assert heavy.zero_to_100_kmh_s >= light.zero_to_100_kmh_s  # type: ignore[operator]
         assert heavy.quarter_mile_s >= light.quarter_mile_s
-        assert heavy.gradeability_start_pct <= light.gradeability_start_pct  # type: ignore[operator]
+        # A traction-limited standstill grade does not depend on mass (μ g cancels it), so two
+        # runs may tie; 1e-9 % absorbs the round-off of the grade solve.
+        grade_heavy, grade_light = heavy.gradeability_start_pct, light.gradeability_start_pct
+        assert grade_heavy <= grade_light + 1e-9  # type: ignore[operator]
 
 
 def test_traction_limited_launch_ignores_extra_power() -> None:
@@ -329,20 +332,20 @@ PUBLISHED = [
 def test_examples_against_published_figures(name: str, zero_100: float, top: float) -> None:
     """The issue's targets are 0-100 km/h within 10 % and top speed within 5 %.
 
-    Met: i4 0-100 (+2 %), EV6 0-100 (-8 %), Bolt top speed (+1 %, its electronic limit, which
-    the physics reaches). Missed, and pinned here so a change shows, with the physical reason
-    (docs/performance.md, "Validation"): the Bolt's 0-100 (+12 %: front-drive launch on the
-    0.50 default front-axle share; the front-heavy real car grips more), the i4's and EV6's top
-    speeds (-23 %, -12 %: no motor maximum speed in their specs, so the 12,000 rpm default
-    sets it below the makers' figures).
+    Met: all three 0-100 times (Bolt -1 % with the 0.59 front-drive axle-share default, i4
+    +2 %, EV6 -8 %) and the Bolt's and i4's top speeds (their electronic limits, which the
+    physics reaches on the 16,000 rpm motor-speed default). Missed, and pinned here so a change
+    shows: the EV6's top speed (+18 %: its spec has no electronic limit and no motor maximum
+    speed, so the 16,000 rpm default puts it above Kia's 185 km/h). Defaults and their
+    surveys: docs/defaults-research.md §22.
     """
     result = performance(evforge.load_vehicle(EXAMPLES / name))
     error_100 = (result.zero_to_100_kmh_s - zero_100) / zero_100  # type: ignore[operator]
     error_top = (result.top_speed_kmh - top) / top
     pinned = {
-        "chevrolet_bolt_ev_2017.yaml": ((0.10, 0.13), (-0.05, 0.05)),
-        "bmw_i4_edrive40_2022.yaml": ((-0.10, 0.10), (-0.25, -0.20)),
-        "kia_ev6_long_range_awd_2023.yaml": ((-0.10, 0.10), (-0.14, -0.10)),
+        "chevrolet_bolt_ev_2017.yaml": ((-0.10, 0.10), (-0.05, 0.05)),
+        "bmw_i4_edrive40_2022.yaml": ((-0.10, 0.10), (-0.05, 0.05)),
+        "kia_ev6_long_range_awd_2023.yaml": ((-0.10, 0.10), (0.15, 0.20)),
     }[name]
     assert pinned[0][0] <= error_100 <= pinned[0][1]
     assert pinned[1][0] <= error_top <= pinned[1][1]

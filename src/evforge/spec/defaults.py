@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from evforge.enums import Chemistry, TorqueSplit
+from evforge.enums import Chemistry, Layout, TorqueSplit
 
 __all__ = ["OCV_SOC", "OCV_TABLES", "Default"]
 
@@ -83,8 +83,9 @@ ROTOR_INERTIA_PER_TORQUE: Final = Default(
 GEAR_RATIO: Final = Default(
     9.0,
     "1",
-    "single-speed BEV reductions span 7-10: Tesla Model 3 9.03 (owner's manual), EPA generic "
-    "150 kW EDU 9.5, Chevrolet Bolt 7.05",
+    "median reduction of BEV drive units in the EPA Test Car List MY2019-2024 'Axle Ratio' "
+    "column: 9.0 over the 41 ratios >= 5 (interquartile 8.1-9.6), 8.75 over all 54 "
+    "(docs/defaults-research.md §22); Tesla Model 3 owner's manual 9.03:1",
 )
 GEAR_EFFICIENCY: Final = Default(
     0.97,
@@ -93,10 +94,12 @@ GEAR_EFFICIENCY: Final = Default(
     "Larminie & Lowry 2012)",
 )
 MOTOR_MAX_SPEED: Final = Default(
-    12000.0,
+    16000.0,
     "rpm",
-    "current traction PMSMs reach 9,000-18,000 rpm (EPA generic 150 kW EDU 15,000; Nissan Leaf "
-    "10,390; Chevrolet Bolt 8,810)",
+    "median of 11 production BEV traction motors of 2019 or later, 13,000-30,511 rpm "
+    "(Mercedes EQC 13,000; Audi Q4 front 14,000; EPA generic IPM EDU 15,000; VW APP310, "
+    "Porsche Taycan, BYD e-platform 3.0 16,000; Tesla Model S Plaid 20,000 ...): motor-speed "
+    "survey, docs/defaults-research.md §22",
 )
 CONSTANT_POWER_SPEED_RATIO: Final = Default(
     3.3,
@@ -370,12 +373,30 @@ COG_HEIGHT: Final = Default(
     "passenger cars 0.46-0.58 m: NHTSA inertial-parameter measurements (Heydinger et al., SAE "
     "1999-01-1336); a floor battery puts BEVs at the low end (docs/defaults-research.md §21)",
 )
-FRONT_AXLE_SHARE: Final = Default(
-    0.50,
-    "1",
-    "assumption: an even static split, the middle of the 0.45-0.60 front share of BEVs with a "
-    "floor battery (docs/defaults-research.md §21); give mass.front_axle_share when known",
-)
+#: Static share of the curb mass on the front axle [-], per layout (docs/defaults-research.md
+#: §22): the driven axle decides how much of the weight is available for traction at launch.
+_AXLE_SHARE = "weight-distribution survey, docs/defaults-research.md §22"
+FRONT_AXLE_SHARE: Final = {
+    Layout.FWD: Default(
+        0.59,
+        "1",
+        "front-drive: FASTSim's default driven-axle weight fraction 0.59 (NREL, "
+        "vehicle_import.rs); no measured front-drive BEV split found (low confidence); "
+        f"{_AXLE_SHARE}",
+    ),
+    Layout.RWD: Default(
+        0.50,
+        "1",
+        "rear-drive: median of maker-stated splits, MG4 50:50, Honda e 50:50, BMW i3 "
+        f"'near 50:50'; {_AXLE_SHARE}",
+    ),
+    Layout.AWD: Default(
+        0.50,
+        "1",
+        "all-wheel drive: Jaguar I-Pace, 50:50 claimed by Jaguar, 53:47 measured by Autocar "
+        f"(one car; low confidence); {_AXLE_SHARE}",
+    ),
+}
 TYRE_FRICTION: Final = Default(
     0.90,
     "1",

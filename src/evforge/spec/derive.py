@@ -355,7 +355,12 @@ def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> Performance
     wheelbase = _value(
         None if wb_mm is None else wb_mm / 1000.0, d.WHEELBASE, "body.wheelbase", log
     )
-    share = _value(spec.mass.front_axle_share, d.FRONT_AXLE_SHARE, "mass.front_axle_share", log)
+    share = _value(
+        spec.mass.front_axle_share,
+        d.FRONT_AXLE_SHARE[spec.layout],
+        "mass.front_axle_share",
+        log,
+    )
     mu = _value(spec.tyres.friction_coefficient, d.TYRE_FRICTION, "tyres.friction_coefficient", log)
     soc = _value(perf.test_soc, d.TEST_SOC, "performance.test_soc", log)
     ramp = _value(perf.launch_ramp_time, d.LAUNCH_RAMP_TIME, "performance.launch_ramp_time", log)

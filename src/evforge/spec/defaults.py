@@ -120,10 +120,10 @@ _LOSS_SOURCE = (
     "al., WEVJ 15 (2024) 268; FASTSim 0.95)"
 )
 MOTOR_LOSS_CONST: Final = Default(
-    0.0017,
+    0.00197,
     "1",
     "inverter constant loss / P, fitted on the EPA Test Car List training split (MY2015-2021, "
-    "148 vehicles; `evforge validate epa --refit`)",
+    "148 vehicles, with the 16,000 rpm motor-speed default; `evforge validate epa --refit`)",
 )
 MOTOR_LOSS_IRON: Final = Default(0.012, "1", f"iron loss at ω_max / P; {_LOSS_SOURCE}")
 MOTOR_LOSS_WINDAGE: Final = Default(0.030, "1", f"windage at ω_max / P; {_LOSS_SOURCE}")
@@ -189,11 +189,11 @@ AUXILIARY_POWER: Final = Default(
     "FASTSim BEV aux 0.25 kW",
 )
 BASE_LOAD: Final = Default(
-    425.0,
+    284.7,
     "W",
     "global model coefficient: vehicle-on load beyond the 12 V auxiliaries (pumps, DC-DC and "
     "inverter standby); fitted on the EPA Test Car List training split (MY2015-2021, 148 "
-    "vehicles; `evforge validate epa --refit`)",
+    "vehicles, with the 16,000 rpm motor-speed default; `evforge validate epa --refit`)",
 )
 CHARGER_EFFICIENCY: Final = Default(
     0.89,

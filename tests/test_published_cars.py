@@ -219,3 +219,33 @@ def test_provenance_document_names_every_car() -> None:
     text = (cars_dir() / "PROVENANCE.md").read_text(encoding="utf-8")
     for path in CARS:
         assert path.name in text, path.name
+
+
+PERF_METRICS = ("zero_to_100_kmh_s", "zero_to_60_mph_s", "top_speed_kmh")
+PERF_ROWS = TABLE[TABLE["metric"].isin(PERF_METRICS)]
+_ONE_URL = re.compile(r"https?://\S+")
+
+
+def test_every_acceleration_and_top_speed_row_cites_exactly_one_url() -> None:
+    """The brief of issue 4: one URL per row in ``source``, provenance class in ``note``."""
+    for row in PERF_ROWS.itertuples(index=False):
+        urls = _ONE_URL.findall(row.source)
+        assert len(urls) == 1, (row.car, row.metric)
+        assert urls[0] == row.source.strip(), (row.car, row.metric)
+        assert row.note.strip(), (row.car, row.metric)
+
+
+def test_perf_set_spans_the_three_layouts() -> None:
+    """Enough cars of each layout for a training / held-out split of launch defaults."""
+    layouts = {
+        car: evforge.load_spec(spec_path(car)).layout.value for car in PERF_ROWS["car"].unique()
+    }
+    counts = {lay: sum(v == lay for v in layouts.values()) for lay in ("FWD", "RWD", "AWD")}
+    assert len(layouts) >= 20, counts
+    assert min(counts.values()) >= 4, counts
+
+
+@pytest.mark.parametrize("car", sorted(PERF_ROWS["car"].unique()), ids=str)
+def test_every_car_with_perf_figures_runs_perf(car: str) -> None:
+    result = runner.invoke(app, ["perf", str(spec_path(car))])
+    assert result.exit_code == 0, result.output

@@ -87,6 +87,12 @@ GEAR_RATIO: Final = Default(
     "column: 9.0 over the 41 ratios >= 5 (interquartile 8.1-9.6), 8.75 over all 54 "
     "(docs/defaults-research.md §22); Tesla Model 3 owner's manual 9.03:1",
 )
+GEAR_RATIO_RULE: Final = (
+    "design rule: a single reduction puts the motor's maximum speed at the car's maximum "
+    "speed, i = ω_max r / v_max (Ehsani et al., Modern Electric, Hybrid Electric and Fuel Cell "
+    "Vehicles, 3rd ed., CRC 2018, ch. 4, traction motor and transmission sizing); checked on "
+    "the Nissan Leaf 40 kWh: 9,795 rpm, 0.316 m, 144 km/h give 8.1 against its 8.19"
+)
 GEAR_EFFICIENCY: Final = Default(
     0.97,
     "1",
@@ -404,6 +410,13 @@ TYRE_FRICTION: Final = Default(
     "Vehicles, 3rd ed., 2001, table 1.3); the upper value, as acceleration figures are taken "
     "on dry test surfaces",
 )
+EPA_LOADED_ALLOWANCE: Final = Default(
+    136.0777,
+    "kg",
+    "EPA loaded vehicle weight = curb weight + 300 lb (40 CFR 86.1803-01); the equivalent test "
+    "weight is that weight rounded to its inertia class (40 CFR 1066.805), so ETW - 300 lb "
+    "estimates the curb weight to within half a class (±57-113 kg)",
+)
 PERF_PAYLOAD: Final = Default(
     75.0,
     "kg",
@@ -417,9 +430,12 @@ TEST_SOC: Final = Default(
     "below the top of the usable window",
 )
 LAUNCH_RAMP_TIME: Final = Default(
-    0.5,
+    0.20,
     "s",
-    "PLACEHOLDER",
+    "global model coefficient: the rise time of the tractive force at a standing start (torque "
+    "gradient limit at drive-off, Bauer et al., WEVJ 11 (2020) 68), fitted to the published "
+    "0-100 km/h of the training cars (14; mean |error| 4.9 %; `evforge validate perf --fit`, "
+    "split by file-name hash, docs/performance.md)",
 )
 #: Cell discharge cut-off voltage [V] per chemistry: the BMS keeps the terminal voltage above
 #: cut-off × cells in series under load.

@@ -50,10 +50,10 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
     log = _Log()
     mass_kg = _mass(spec, log)
     radii = _wheel_radii(spec, log)
-    gear = _value(spec.gear_ratio, d.GEAR_RATIO, "gear_ratio", log)
     rolling, linear, aero, crr = _road_load(spec, mass_kg, log)
     front = _axle(spec, Axle.FRONT, radii[0], log)
     rear = _axle(spec, Axle.REAR, radii[1], log)
+    gear = _gear_ratio(spec, (front, rear), log)
 
     wheel_j = d.WHEEL_INERTIA.value
     rotating = sum(d.WHEELS / 2 * wheel_j / r**2 for r in radii)
@@ -298,6 +298,30 @@ def _frontal_area(spec: VehicleSpec, mass_kg: float, log: _Log) -> float:
     return area
 
 
+def _gear_ratio(spec: VehicleSpec, axles: tuple[AxleDrive, AxleDrive], log: _Log) -> float:
+    """The spec's single-speed ratio; else the design rule from the top-speed limit; else 9.0.
+
+    A single reduction is sized so that the motor reaches its maximum speed at the car's
+    maximum speed, G = ω_max r / v_max (d.GEAR_RATIO_RULE); with the spec's electronic limit
+    as v_max and the slowest driven axle's ω_max r, the motors can just reach the limit.
+    """
+    if spec.gear_ratio is not None:
+        log.add("gear_ratio", spec.gear_ratio, "1", _SPEC)
+        return spec.gear_ratio
+    limit = spec.performance.top_speed_limit
+    if limit is None:
+        return _value(None, d.GEAR_RATIO, "gear_ratio", log)
+    reach = min(a.max_speed_rad_s * a.wheel_radius_m for a in axles if a.driven)
+    gear = reach / (limit / KMH_PER_MPS)
+    log.add(
+        "gear_ratio",
+        gear,
+        "1",
+        f"ω_max r / v_max with v_max = performance.top_speed_limit; {d.GEAR_RATIO_RULE}",
+    )
+    return gear
+
+
 def _axle(spec: VehicleSpec, axle: Axle, radius: float, log: _Log) -> AxleDrive:
     motors = [m for m in spec.motors if m.axle is axle]
     if not motors:
@@ -344,11 +368,20 @@ def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> Performance
         mass = spec.mass.curb + payload
         log.add("performance.mass", mass, "kg", "curb + performance.payload")
     else:
-        # No curb mass: VehicleSpec validation guarantees road_load.test_mass.
+        # No curb mass: VehicleSpec validation guarantees road_load.test_mass, taken as an
+        # EPA equivalent test weight (curb + 300 lb, rounded to its inertia class).
         assert spec.road_load is not None
         assert spec.road_load.test_mass is not None
-        mass = spec.road_load.test_mass
-        log.add("performance.mass", mass, "kg", "spec: road_load.test_mass (no curb mass)")
+        payload = _value(perf.payload, d.PERF_PAYLOAD, "performance.payload", log)
+        allowance = d.EPA_LOADED_ALLOWANCE
+        mass = spec.road_load.test_mass - allowance.value + payload
+        log.add(
+            "performance.mass",
+            mass,
+            "kg",
+            f"road_load.test_mass - {allowance.value:.1f} kg + performance.payload (no curb "
+            f"mass); {allowance.source}",
+        )
     cog_mm = spec.body.cog_height
     cog = _value(None if cog_mm is None else cog_mm / 1000.0, d.COG_HEIGHT, "body.cog_height", log)
     wb_mm = spec.body.wheelbase

@@ -73,3 +73,27 @@ def test_gear_ratio_default_is_the_survey_median() -> None:
     car = vehicle(gear_ratio=None)
     assert car.gear_ratio == 9.0
     assert "§22" in {p.name: p.source for p in car.provenance}["gear_ratio"]
+
+
+def test_gear_ratio_default_puts_the_motor_maximum_speed_at_the_top_speed_limit() -> None:
+    # Design rule i = ω_max r / v_max (defaults.GEAR_RATIO_RULE) with the spec's limit.
+    car = _car(Layout.RWD, gear_ratio=None, performance={"top_speed_limit": "160 km/h"})
+    expected = d.MOTOR_MAX_SPEED.value * _RPM_TO_RAD_S * car.rear.wheel_radius_m / (160 / 3.6)
+    assert car.gear_ratio == pytest.approx(expected, rel=1e-12)
+    # The motors then reach the limit exactly; without a limit the surveyed default applies,
+    # and a spec ratio always wins.
+    assert _car(Layout.RWD, gear_ratio=None).gear_ratio == d.GEAR_RATIO.value
+    given = _car(Layout.RWD, gear_ratio=8.0, performance={"top_speed_limit": "160 km/h"})
+    assert given.gear_ratio == 8.0
+
+
+def test_performance_mass_without_curb_is_the_epa_test_weight_less_300_lb() -> None:
+    # 40 CFR 86.1803-01: loaded vehicle weight = curb + 300 lb; then the 75 kg driver.
+    car = _car(
+        Layout.FWD,
+        mass={},
+        road_load={"f0": "130 N", "f1": "1 N/(m/s)", "f2": "0.4 N/(m/s)^2", "test_mass": "4000 lb"},
+    )
+    assert car.performance is not None
+    expected = 4000 * 0.45359237 - 300 * 0.45359237 + 75.0
+    assert car.performance.mass_kg == pytest.approx(expected, rel=1e-6)

@@ -87,10 +87,10 @@ class PerfValidation:
         return out.reset_index()
 
     def to_markdown(self) -> str:
-        """The table as GitHub-flavoured markdown (for docs/performance.md)."""
+        """The table and the scores as GitHub-flavoured markdown (for docs/performance.md)."""
         head = (
-            "| car | metric | published | predicted | error % | target | set by / note | "
-            "source |\n|---|---|---|---|---|---|---|---|\n"
+            "| car | split | metric | published | predicted | error % | target | set by / note "
+            "| source |\n|---|---|---|---|---|---|---|---|---|\n"
         )
         lines = []
         for r in self.rows:
@@ -99,10 +99,19 @@ class PerfValidation:
             predicted = "n/a" if r["predicted"] is None else f"{r['predicted']:.2f}"
             error = "" if r["error_pct"] is None else f"{r['error_pct']:+.1f}{met}"
             lines.append(
-                f"| {r['vehicle']} | {r['label']} | {r['published']:g} | {predicted} | {error} | "
-                f"{target} | {r['detail']} | {r['source']} |"
+                f"| {r['vehicle']} | {r['split']} | {r['label']} | {r['published']:g} | "
+                f"{predicted} | {error} | {target} | {r['detail']} | {r['source']} |"
             )
-        return head + "\n".join(lines) + "\n"
+        scores = [
+            "| metric | split | cars | within target | mean abs. error % | bias % |",
+            "|---|---|---|---|---|---|",
+        ]
+        for sc in self.scores().to_dict(orient="records"):
+            scores.append(
+                f"| {sc['label']} | {sc['split']} | {sc['n']} | {int(sc['within'])} | "
+                f"{sc['mape_pct']:.1f} | {sc['bias_pct']:+.1f} |"
+            )
+        return head + "\n".join(lines) + "\n\n" + "\n".join(scores) + "\n"
 
 
 Split = Literal["train", "test"]

@@ -434,7 +434,7 @@ LAUNCH_RAMP_TIME: Final = Default(
     "s",
     "global model coefficient: the rise time of the tractive force at a standing start (torque "
     "gradient limit at drive-off, Bauer et al., WEVJ 11 (2020) 68), fitted to the published "
-    "0-100 km/h of the training cars (14; mean |error| 4.9 %; `evforge validate perf --fit`, "
+    "0-100 km/h of the training cars (14; mean |error| 4.7 %; `evforge validate perf --fit`, "
     "split by file-name hash, docs/performance.md)",
 )
 #: Cell discharge cut-off voltage [V] per chemistry: the BMS keeps the terminal voltage above

@@ -16,6 +16,7 @@ from evforge.performance.solve import (
     integrate_run,
     launch_phase,
     performance,
+    standing_run,
     top_speed,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "integrate_run",
     "launch_phase",
     "performance",
+    "standing_run",
     "top_speed",
 ]

@@ -77,6 +77,7 @@ __all__ = [
     "integrate_run",
     "launch_phase",
     "performance",
+    "standing_run",
     "top_speed",
 ]
 
@@ -251,6 +252,27 @@ def launch_phase(
     return Run(speed, np.array(ts), np.array(xs))
 
 
+def standing_run(
+    model: ForceModel, end_speed_mps: float, ramp_s: float, step_mps: float = SPEED_STEP_MPS
+) -> Run:
+    """A full-demand run from standstill: the launch ramp, then the speed-domain integration.
+
+    Parameters
+    ----------
+    model : ForceModel
+        The car's forces (:func:`~evforge.performance.forces.force_model`).
+    end_speed_mps : float
+        Last speed of the run [m/s], normally the top speed.
+    ramp_s : float
+        Launch ramp time t_r [s] (:func:`launch_phase`); 0 for a step.
+    step_mps : float
+        Speed step of the integration [m/s].
+    """
+    m = model.inertial_mass_kg
+    ramp = launch_phase(model.tractive_force, model.road_load, m, ramp_s, end_speed_mps)
+    return integrate_run(model.net_force, m, end_speed_mps, step_mps, start=ramp)
+
+
 def top_speed(model: ForceModel, grade_rad: float = 0.0) -> tuple[float, TopSpeedLimit]:
     """Top speed [m/s] and what sets it (see the module notes).
 
@@ -353,14 +375,7 @@ def performance(vehicle: Vehicle, *, step_mps: float = SPEED_STEP_MPS) -> PerfRe
     unlimited = (
         v_top if limited_by is not TopSpeedLimit.ELECTRONIC else top_speed(_without_limit(model))[0]
     )
-    ramp = launch_phase(
-        model.tractive_force,
-        model.road_load,
-        model.inertial_mass_kg,
-        model.params.launch_ramp_s,
-        v_top,
-    )
-    run = integrate_run(model.net_force, model.inertial_mass_kg, v_top, step_mps, start=ramp)
+    run = standing_run(model, v_top, model.params.launch_ramp_s, step_mps)
     t60 = run.time_to_speed(60.0 * _MPH)
     t_rollout, _ = run.at_distance(ROLLOUT_M)
     t80, t120 = run.time_to_speed(80.0 / KMH_PER_MPS), run.time_to_speed(120.0 / KMH_PER_MPS)

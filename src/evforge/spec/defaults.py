@@ -411,7 +411,7 @@ TYRE_FRICTION: Final = Default(
     "on dry test surfaces",
 )
 EPA_LOADED_ALLOWANCE: Final = Default(
-    136.0777,
+    300 * 0.45359237,  # 300 lb in kg, exact
     "kg",
     "EPA loaded vehicle weight = curb weight + 300 lb (40 CFR 86.1803-01); the equivalent test "
     "weight is that weight rounded to its inertia class (40 CFR 1066.805), so ETW - 300 lb "

@@ -363,8 +363,8 @@ def _torque(motor: MotorSpec, i: int, max_speed: float, log: _Log) -> float:
 def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> PerformanceParams:
     """Parameters of acceleration and top-speed runs (``evforge perf``)."""
     perf = spec.performance
+    payload = _value(perf.payload, d.PERF_PAYLOAD, "performance.payload", log)
     if spec.mass.curb is not None:
-        payload = _value(perf.payload, d.PERF_PAYLOAD, "performance.payload", log)
         mass = spec.mass.curb + payload
         log.add("performance.mass", mass, "kg", "curb + performance.payload")
     else:
@@ -372,7 +372,6 @@ def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> Performance
         # EPA equivalent test weight (curb + 300 lb, rounded to its inertia class).
         assert spec.road_load is not None
         assert spec.road_load.test_mass is not None
-        payload = _value(perf.payload, d.PERF_PAYLOAD, "performance.payload", log)
         allowance = d.EPA_LOADED_ALLOWANCE
         mass = spec.road_load.test_mass - allowance.value + payload
         log.add(

@@ -20,7 +20,6 @@ The issue's targets: 0-100 km/h within 10 %, top speed within 5 %.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,10 +30,17 @@ import pandas as pd
 from scipy.optimize import minimize_scalar
 
 from evforge.errors import EvforgeError
-from evforge.performance import PerfResult, performance
+from evforge.performance import (
+    ForceModel,
+    PerfResult,
+    force_model,
+    performance,
+    standing_run,
+    top_speed,
+)
 from evforge.spec import build_vehicle, load_spec
+from evforge.units import KMH_PER_MPS
 from evforge.validation.published import load_published
-from evforge.vehicle import Vehicle
 
 __all__ = [
     "CARS_DIR",
@@ -221,19 +227,19 @@ def fit_launch_ramp(
     rows = rows[[split_of(c) == "train" for c in rows["car"]]]
     if rows.empty:
         raise EvforgeError("no training car has a published 0-100 km/h figure to fit")
-    cars: list[Vehicle] = []
+    # The ramp changes only the standing-start run: the force model and the top speed (where
+    # each run ends) are built once per car, not once per trial ramp time.
+    runs: list[tuple[ForceModel, float]] = []
     for car in rows["car"]:
-        cars.append(build_vehicle(load_spec(_spec_path(str(car), csv.parent))))
+        model = force_model(build_vehicle(load_spec(_spec_path(str(car), csv.parent))))
+        runs.append((model, top_speed(model)[0]))
     published = rows["value"].astype(float).to_numpy()
+    v100 = 100.0 / KMH_PER_MPS
 
     def mape(ramp: float) -> float:
-        times = []
-        for car in cars:
-            assert car.performance is not None
-            params = dataclasses.replace(car.performance, launch_ramp_s=ramp)
-            t = performance(dataclasses.replace(car, performance=params)).zero_to_100_kmh_s
-            times.append(np.inf if t is None else t)
-        return float(100.0 * np.mean(np.abs(np.array(times) / published - 1.0)))
+        times = [standing_run(model, v_top, ramp).time_to_speed(v100) for model, v_top in runs]
+        predicted = np.array([np.inf if t is None else t for t in times])
+        return float(100.0 * np.mean(np.abs(predicted / published - 1.0)))
 
     best = minimize_scalar(mape, bounds=bounds, method="bounded", options={"xatol": 1e-3})
     return LaunchFit(float(best.x), [str(c) for c in rows["car"]], float(best.fun))

@@ -88,7 +88,7 @@ def test_step_convergence() -> None:
 def test_energy_balance_at_the_inlet() -> None:
     r = charge(_ev6(), ambient_c=0.0, preconditioned=False)
     car = _ev6()
-    own = (car.auxiliary_power_w + car.base_load_w) * r.time_min * 60 / 3.6e6
+    own = car.auxiliary_power_w * r.time_min * 60 / 3.6e6
     assert r.energy_inlet_kwh == pytest.approx(
         r.energy_stored_kwh + r.battery_loss_kwh + r.heater_kwh + own, rel=1e-9
     )

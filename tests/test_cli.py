@@ -120,7 +120,11 @@ def test_check_shows_every_default_and_its_source(tmp_path: Path) -> None:
         "battery.peak_charge_power",
         "auxiliary_power",
         "charger_efficiency",
-        "motor_loss_copper",
+        "motor_loss_copper.rear",
+        "motors[0].technology",
+        "mass.curb_definition",
+        "rolling_speed_coefficient",
+        "driveline_linear_drag",
     ):
         assert name in rows, name
         assert rows[name]["source"] != "spec"

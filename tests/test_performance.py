@@ -52,8 +52,9 @@ def _ideal(car: Vehicle, **perf: float) -> Vehicle:
         linear_n_per_mps=0.0,
         aero_n_per_mps2=0.0,
         rolling_resistance=None,
+        rolling_speed_coefficient=None,
+        driveline_linear_drag=None,
         auxiliary_power_w=0.0,
-        base_load_w=0.0,
         performance=params,
     )
 

@@ -25,12 +25,13 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yam
 
 def lossless(car: Vehicle) -> Vehicle:
     """No drivetrain, battery or auxiliary losses, and regeneration of all braking energy."""
+    zero = (0.0, 0.0, 0.0, 0.0)
     return dataclasses.replace(
         car,
+        front=dataclasses.replace(car.front, loss_coefficients=zero),
+        rear=dataclasses.replace(car.rear, loss_coefficients=zero),
         gear_efficiency=1.0,
-        motor_loss_coefficients=(0.0, 0.0, 0.0, 0.0),
         auxiliary_power_w=0.0,
-        base_load_w=0.0,
         resistance_ohm=1e-9,
         regen_zero_speed_mps=0.0,
         regen_full_speed_mps=1e-9,
@@ -76,7 +77,10 @@ def test_lossless_car_range_in_closed_form(module, cycle, mass_rule, method) -> 
 def test_lossless_car_epa_label_arithmetic(method: str) -> None:
     car = lossless(vehicle())
     r = epa.run(car, method)
-    tested = car.with_mass(1600 + 300 * 0.45359237)
+    # Loaded vehicle weight 1600 kg + 300 lb = 3827.4 lb; its inertia class is 3,875 lb
+    # (40 CFR 1066.805 Table 1: 125-lb classes up to 4,000 lb).
+    assert r["test_mass_kg"] == pytest.approx(3875 * 0.45359237, rel=1e-12)
+    tested = car.with_mass(3875 * 0.45359237)
     dc = {
         k: road_load_energy_per_m(tested, load_cycle(c)) * M_PER_MI / 3.6e6
         for k, c in (("city", "udds"), ("highway", "hwfet"))

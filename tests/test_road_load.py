@@ -9,6 +9,7 @@ import pytest
 from _factories import constant_speed_cycle, vehicle
 from evforge.physics.road_load import aero_drag_force, coastdown_force, rolling_resistance_force
 from evforge.sim import simulate
+from evforge.spec import defaults as d
 from evforge.units import G_STANDARD_MPS2, M_PER_MI
 
 LBF = 4.4482216152605  # N per lbf, exact (0.45359237 kg × 9.80665 m/s²)
@@ -37,7 +38,13 @@ def test_constant_speed_energy_is_road_load_times_distance() -> None:
     result = simulate(car, constant_speed_cycle(speed, 100.0))[0]
     distance = speed * 100.0
     aero = 0.5 * 1.189 * 0.30 * 2.2 * speed**2  # 245.23125 N (air density: GTR 15 Annex 4)
-    rolling = 0.009 * 1700.0 * G_STANDARD_MPS2  # 150.041745 N (mass = curb + payload)
+    # Tyres and driveline at zero torque (mass = curb + payload): C_rr m g plus the linear
+    # term f1 v = (c_v m g + b_d) v of the physical road-load model (docs/model.md).
+    f1 = car.linear_n_per_mps
+    assert f1 == pytest.approx(
+        d.ROLLING_SPEED_COEFFICIENT.value * 1700.0 * G_STANDARD_MPS2 + d.DRIVELINE_LINEAR_DRAG.value
+    )
+    rolling = 0.009 * 1700.0 * G_STANDARD_MPS2 + f1 * speed
     e = result.energy_kwh
     assert result.distance_km == pytest.approx(2.5, rel=1e-12)
     assert e.aero * 3.6e6 == pytest.approx(aero * distance, rel=1e-12)
@@ -51,11 +58,11 @@ def test_constant_speed_energy_is_road_load_times_distance() -> None:
     radius = car.front.wheel_radius_m
     omega = speed * 9.0 / radius
     torque = (aero + rolling) * radius / (9.0 * 0.97)
-    c0, ci, cw, cc = car.motor_loss_coefficients
+    c0, ci, cw, cc = car.front.loss_coefficients
     w, t = omega / car.front.max_speed_rad_s, torque / 300.0
     motor_loss = 150e3 * (c0 + ci * w + cw * w**3 + cc * t**2)
     gear_loss = torque * omega - wheel_power
-    terminal = torque * omega + motor_loss + 300.0 + car.base_load_w  # aux + vehicle-on load
+    terminal = torque * omega + motor_loss + 300.0  # the one always-on load (spec: 300 W)
     assert e.gear_loss * 3.6e6 == pytest.approx(gear_loss * 100.0, rel=1e-9)
     assert e.motor_loss * 3.6e6 == pytest.approx(motor_loss * 100.0, rel=1e-9)
     assert e.battery_terminal * 3.6e6 == pytest.approx(terminal * 100.0, rel=1e-9)
@@ -77,5 +84,8 @@ def test_grade_adds_m_g_sin_theta() -> None:
     theta = math.atan(0.05)
     distance = 20.0 * 50.0
     assert up.grade * 3.6e6 == pytest.approx(1700 * G_STANDARD_MPS2 * math.sin(theta) * distance)
-    assert up.rolling == pytest.approx(flat.rolling * math.cos(theta), rel=1e-12)
+    # The constant term scales with the normal load (cos θ); the linear term does not.
+    f0 = vehicle().rolling_n
+    expected = flat.rolling - f0 * (1 - math.cos(theta)) * distance / 3.6e6
+    assert up.rolling == pytest.approx(expected, rel=1e-12)
     assert up.battery > flat.battery

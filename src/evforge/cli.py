@@ -507,10 +507,135 @@ def validate_epa_cmd(
         rows = epa.load_rows()
         vehicles, kept, _ = epa.build_vehicles(rows)
         fitted = fit_global_coefficients(vehicles, rows.iloc[kept].reset_index(drop=True))
+        c = fitted.coefficients
+        excitation = ", ".join(f"{t.value} {v:.5f}" for t, v in c.excitation.items())
         _out.print(
-            f"refit on {fitted.n_train_rows} training rows: motor_loss_const = "
-            f"{fitted.motor_loss_const:.5f}, base_load = {fitted.base_load_w:.1f} W "
+            f"refit on {fitted.n_train_rows} training rows: inverter constant = "
+            f"{c.inverter_const:.5f}, always-on load = {c.always_on_w:.1f} W, excitation "
+            f"({excitation}), size exponent = {c.size_exponent:.3f} "
             "(put these in evforge/spec/defaults.py)"
+        )
+
+
+@validate_app.command("specsheet")
+def validate_specsheet_cmd(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the report, plot and predictions.")
+    ] = Path("validation-report"),
+    market: Annotated[
+        list[str] | None,
+        typer.Option("--market", help="epa, wltp or cltc (repeatable; default all)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Official range and consumption of real cars built only from their spec sheets."""
+    from rich.progress import Progress
+
+    from evforge.validation.specsheet import MARKETS, run_specsheet_validation, write_report
+
+    markets = market or list(MARKETS)
+    bad = [m for m in markets if m not in MARKETS]
+    if bad:
+        raise InputError(
+            "validate specsheet",
+            [Problem("--market", f"got {bad[0]!r}; expected one of {', '.join(MARKETS)}")],
+        )
+    with Progress(console=_err, transient=True) as bar:
+        task = bar.add_task("running the official procedures...", total=None)
+        result = run_specsheet_validation(
+            markets, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    md, png = write_report(result, out)
+    if as_json:
+        print(json.dumps(result.summary.to_dict(orient="records"), indent=2))
+        return
+    table = Table(title="evforge from spec sheets vs official figures", title_justify="left")
+    for col in ("metric", "market", "split", "n", "median |err| %", "bias %", "max |err| %"):
+        table.add_column(col, justify="left" if col in ("metric", "market", "split") else "right")
+    for r in result.summary.to_dict(orient="records"):
+        table.add_row(
+            r["metric"],
+            r["market"],
+            r["split"],
+            str(r["n"]),
+            f"{r['median_abs_pct']:.1f}",
+            f"{r['mean_bias_pct']:+.1f}",
+            f"{r['max_abs_pct']:.1f}",
+        )
+    _out.print(table)
+    worst = result.rows.assign(abs_err=result.rows["error"].abs())
+    worst = worst[worst["metric"] == "range"].sort_values("abs_err", ascending=False).head(10)
+    table = Table(title="the ten largest range errors", title_justify="left")
+    for col in ("variant", "market", "split", "official km", "evforge km", "error %"):
+        table.add_column(col, justify="left" if col in ("variant", "market", "split") else "right")
+    for r in worst.to_dict(orient="records"):
+        table.add_row(
+            r["variant"],
+            r["market"],
+            r["split"],
+            f"{r['official']:.0f}",
+            f"{r['predicted']:.0f}",
+            f"{r['error'] * 100:+.1f}",
+        )
+    _out.print(table)
+    for failure in result.failures:
+        _err.print(f"not run: {failure}", markup=False)
+    _out.print(f"report: {md}\nplot: {png}", markup=False)
+
+
+@validate_app.command("roadload")
+def validate_roadload_cmd(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the report and predictions.")
+    ] = Path("validation-report"),
+    fit: Annotated[
+        bool,
+        typer.Option("--fit", help="Also refit the global road-load coefficients (training)."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Road load (A, B, C) from C_d, width, height and mass vs EPA coast-downs."""
+    from evforge.validation.roadload import fit_coefficients, run_roadload, write_report
+
+    with _err.status("predicting road loads and simulating UDDS/HWFET..."):
+        result = run_roadload()
+    md = write_report(result, out)
+    if as_json:
+        print(json.dumps(result.summary.to_dict(orient="records"), indent=2))
+    else:
+        table = Table(title="road load from the spec sheet vs coast-down", title_justify="left")
+        for col in (
+            "split",
+            "n",
+            "A |err| N",
+            "B |err| N/(m/s)",
+            "C |err| %",
+            "UDDS |err| %",
+            "HWFET |err| %",
+        ):
+            table.add_column(col, justify="left" if col == "split" else "right")
+        for r in result.summary.to_dict(orient="records"):
+            table.add_row(
+                r["split"],
+                str(r["n"]),
+                f"{r['a_median_abs']:.1f}",
+                f"{r['b_median_abs']:.2f}",
+                f"{r['c_median_abs_pct']:.1f}",
+                f"{r['udds_median_abs_pct']:.1f}",
+                f"{r['hwfet_median_abs_pct']:.1f}",
+            )
+        _out.print(table)
+        _out.print("median absolute errors; report: " + str(md), markup=False)
+    if fit:
+        f = fit_coefficients()
+        _out.print(
+            f"fit on {f.n_rows_ab} training test vehicles (A, B) and {f.n_rows_c} joined ones "
+            f"(C): rolling_resistance = {f.rolling_resistance:.5f}, "
+            f"rolling_speed_coefficient = {f.speed_coefficient:.3e} s/m, "
+            f"driveline_linear_drag = {f.linear_drag:.3f} N/(m/s), "
+            f"frontal_area_factor = {f.frontal_area_factor:.3f} "
+            "(put these in evforge/spec/defaults.py)",
+            markup=False,
         )
 
 

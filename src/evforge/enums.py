@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Axle", "Chemistry", "Layout", "TorqueSplit"]
+__all__ = ["Axle", "Chemistry", "CurbDefinition", "Layout", "MotorTechnology", "TorqueSplit"]
 
 
 class Layout(StrEnum):
@@ -41,3 +41,20 @@ class TorqueSplit(StrEnum):
     PROPORTIONAL = "proportional"
     REAR_FIRST = "rear_first"
     FRONT_FIRST = "front_first"
+
+
+class MotorTechnology(StrEnum):
+    """Traction-machine type (docs/model.md, motor and inverter losses)."""
+
+    PMSM = "pmsm"  # permanent-magnet synchronous (interior PM, PM-assisted reluctance)
+    INDUCTION = "induction"  # asynchronous, squirrel-cage rotor
+    EESM = "eesm"  # separately (electrically) excited synchronous, wound rotor
+
+
+class CurbDefinition(StrEnum):
+    """What a spec's ``mass.curb`` means (docs/spec-format.md)."""
+
+    US_CURB = "us_curb"  # US curb weight: full fluids, no driver (40 CFR 86.1803-01)
+    DIN = "din"  # DIN 70020 / ISO 1176 kerb mass, no driver
+    GB_CURB = "gb_curb"  # GB/T 3730.2 整车整备质量, no driver
+    EU_RUNNING_ORDER = "eu_running_order"  # EU mass in running order, incl. 75 kg driver

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from evforge.climate.params import ClimateParams
-from evforge.enums import Chemistry, Layout, TorqueSplit
+from evforge.enums import Chemistry, Layout, MotorTechnology, TorqueSplit
 from evforge.units import G_STANDARD_MPS2
 
 __all__ = ["AxleDrive", "Derived", "PerformanceParams", "Vehicle"]
@@ -43,6 +43,12 @@ class AxleDrive:
     loss_scale_w : float
         The power the motor loss coefficients are fractions of [W] (see
         :func:`evforge.physics.motor.loss_scale_power`).
+    loss_coefficients : tuple of 4 floats
+        Motor and inverter loss coefficients (constant, iron, windage, copper) [-] of this
+        axle's machine technology, the losses *under load* beyond the zero-torque spin drag
+        that the road load already contains (docs/model.md, energy accounting).
+    technology : MotorTechnology
+        Machine type (permanent magnet, induction, separately excited).
     """
 
     peak_power_w: float
@@ -50,6 +56,8 @@ class AxleDrive:
     max_speed_rad_s: float
     wheel_radius_m: float
     loss_scale_w: float
+    loss_coefficients: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    technology: MotorTechnology = MotorTechnology.PMSM
 
     @property
     def driven(self) -> bool:
@@ -122,7 +130,6 @@ class Vehicle:
     rear: AxleDrive
     gear_ratio: float
     gear_efficiency: float
-    motor_loss_coefficients: tuple[float, float, float, float]
     chemistry: Chemistry
     usable_energy_j: float
     nominal_voltage_v: float
@@ -133,7 +140,6 @@ class Vehicle:
     max_charge_power_w: float
     initial_soc: float
     auxiliary_power_w: float
-    base_load_w: float
     charger_efficiency: float
     ac_charge_power_w: float
     regen_zero_speed_mps: float
@@ -142,6 +148,8 @@ class Vehicle:
     curb_mass_kg: float | None = None
     test_mass_kg: float | None = None
     rolling_resistance: float | None = None
+    rolling_speed_coefficient: float | None = None
+    driveline_linear_drag: float | None = None
     climate: ClimateParams | None = None
     battery_mass_kg: float | None = None
     max_charge_current_a: float | None = None
@@ -172,13 +180,20 @@ class Vehicle:
 
     def with_mass(self, mass_kg: float) -> Vehicle:
         """The same car at another (test) mass: inertia and, for the physical road-load model,
-        rolling resistance (C_rr m g) follow; coast-down coefficients stay as measured."""
-        rolling = self.rolling_n
+        the mass-proportional road-load terms (C_rr m g, c_v m g) follow; coast-down
+        coefficients stay as measured."""
+        rolling, linear = self.rolling_n, self.linear_n_per_mps
         if self.rolling_resistance is not None:
             rolling = self.rolling_resistance * mass_kg * G_STANDARD_MPS2
+        if self.rolling_speed_coefficient is not None and self.driveline_linear_drag is not None:
+            linear = (
+                self.rolling_speed_coefficient * mass_kg * G_STANDARD_MPS2
+                + self.driveline_linear_drag
+            )
         return replace(
             self,
             mass_kg=mass_kg,
             inertial_mass_kg=self.inertial_mass_kg - self.mass_kg + mass_kg,
             rolling_n=rolling,
+            linear_n_per_mps=linear,
         )

@@ -143,7 +143,7 @@ def _pack(vehicle: Vehicle, knee_soc: float) -> _Pack:
         peak_current_a=peak_current,
         peak_power_w=vehicle.max_charge_power_w,
         heat_capacity_j_per_k=ph.heat_capacity_j_per_k(mass, d.CELL_SPECIFIC_HEAT.value),
-        aux_w=vehicle.auxiliary_power_w + vehicle.base_load_w,
+        aux_w=vehicle.auxiliary_power_w,
     )
 
 

@@ -134,13 +134,13 @@ class ForceModel:
     def _battery_scale(self, speed: FloatArray, ff: FloatArray, fr: FloatArray) -> FloatArray:
         """Factor s ≤ 1 on all axle torques: pack power and system rating (items 3 and 4)."""
         v = self.vehicle
-        c0, ci, cw, ccu = v.motor_loss_coefficients
         lin = np.zeros_like(speed)  # A: mechanical power at s = 1
-        const = np.full_like(speed, v.auxiliary_power_w + v.base_load_w)  # B
+        const = np.full_like(speed, v.auxiliary_power_w)  # B
         quad = np.zeros_like(speed)  # C: copper loss at s = 1
         for axle, force in zip(v.axles, (ff, fr), strict=True):
             if not axle.driven:
                 continue
+            c0, ci, cw, ccu = axle.loss_coefficients
             omega = speed * v.gear_ratio / axle.wheel_radius_m
             torque = force * axle.wheel_radius_m / (v.gear_ratio * v.gear_efficiency)
             # Past ω_max the motor gives no torque; its no-load loss is taken at ω_max.

@@ -23,6 +23,7 @@ __all__ = [
     "aero_drag_force",
     "coastdown_force",
     "grade_force",
+    "physical_rolling_terms",
     "rolling_resistance_force",
 ]
 
@@ -123,3 +124,37 @@ def coastdown_force(
     40 CFR 1066.301(b); UN GTR 15 Annex 4.
     """
     return f0_n + f1_n_per_mps * speed_mps + f2_n_per_mps2 * speed_mps * speed_mps
+
+
+def physical_rolling_terms(
+    mass_kg: float, rolling_resistance: float, speed_coefficient_s_per_m: float, linear_drag: float
+) -> tuple[float, float]:
+    """Constant and linear road-load terms (f0, f1) of a car described by its spec sheet.
+
+    f0 = C_rr m g and f1 = c_v m g + b_d: tyre rolling resistance with its speed-dependent part
+    (which grows with the load), plus the driveline's zero-torque drag (bearings, seals and
+    the motors' spin losses as a coasting car has them). Together with ½ρC_dA v² this is the
+    whole coast-down force F = f0 + f1 v + f2 v² (docs/model.md, energy accounting).
+
+    Parameters
+    ----------
+    mass_kg : float
+        Vehicle (test) mass m [kg].
+    rolling_resistance : float
+        Vehicle-level rolling coefficient C_rr [-].
+    speed_coefficient_s_per_m : float
+        c_v [s/m]: f1 per unit weight.
+    linear_drag : float
+        b_d [N/(m/s)]: the part of f1 that does not grow with mass.
+
+    Returns
+    -------
+    (float, float)
+        f0 [N], f1 [N/(m/s)].
+
+    References
+    ----------
+    SAE J2452 (tyre rolling resistance grows with speed); 40 CFR 1066.301 (coast-down form).
+    """
+    weight = mass_kg * G_STANDARD_MPS2
+    return rolling_resistance * weight, speed_coefficient_s_per_m * weight + linear_drag

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import numpy as np
+
 from evforge.cycles import load_cycle
 from evforge.errors import EvforgeError
 from evforge.procedures.common import run_depletion, wall_per_dc
@@ -44,12 +46,39 @@ SCT_METHOD: Final = (
 )
 
 
+_LB_KG: Final = 0.45359237
+
+
+def inertia_class_lb(loaded_vehicle_weight_lb: float) -> float:
+    """Equivalent test weight [lb] of a loaded vehicle weight: its inertia class.
+
+    40 CFR 1066.805, Table 1: classes every 125 lb up to 4,000 lb, every 250 lb up to
+    5,500 lb and every 500 lb above, each class taking the weights within half a step of
+    it (so 3,938-4,125 lb -> 4,000 lb, 5,751-6,250 lb -> 6,000 lb). Checked against the
+    Test Car List: every BEV ETW of MY2015-2024 lies on this grid.
+    """
+    w = loaded_vehicle_weight_lb
+    top = max(w, 6000.0) + 1000.0
+    classes = np.concatenate(
+        [
+            np.arange(1000.0, 4000.0, 125.0),
+            np.arange(4000.0, 5500.0, 250.0),
+            np.arange(5500.0, top, 500.0),
+        ]
+    )
+    # Nearest class; a weight exactly half-way goes to the lower class (Table 1 ranges).
+    distance = np.abs(classes - w)
+    return float(classes[np.flatnonzero(distance <= distance.min() + 1e-9)[0]])
+
+
 def test_mass_kg(vehicle: Vehicle) -> float:
-    """EPA test weight: the spec's test mass (e.g. the ETW of a Test Car List row), else
-    curb + 300 lb (no inertia-class rounding)."""
+    """EPA test weight: the spec's test mass (e.g. the ETW of a Test Car List row), else the
+    inertia class (:func:`inertia_class_lb`) of the loaded vehicle weight, curb + 300 lb
+    (40 CFR 86.1803-01)."""
     if vehicle.test_mass_kg is not None or vehicle.curb_mass_kg is None:
         return vehicle.mass_kg
-    return vehicle.curb_mass_kg + LOADED_VEHICLE_PAYLOAD_KG
+    lvw_lb = (vehicle.curb_mass_kg + LOADED_VEHICLE_PAYLOAD_KG) / _LB_KG
+    return inertia_class_lb(lvw_lb) * _LB_KG
 
 
 def multi_cycle_test(vehicle: Vehicle) -> tuple[dict[str, float], float] | None:

@@ -181,7 +181,14 @@ def run(vehicle: Vehicle, two_cycle: dict[str, Any]) -> dict[str, Any]:
     )
     mpge_c = f_city * two_cycle["unadjusted_mpge_city"]
     mpge_h = f_hwy * two_cycle["unadjusted_mpge_highway"]
+    # Label kWh/mi from the mains, per cycle = unadjusted / factor; combined 55/45 (10 CFR 474).
+    ac_comb = w_c * epa.KWH_PER_GALLON_EQUIVALENT / mpge_c + w_h * (
+        epa.KWH_PER_GALLON_EQUIVALENT / mpge_h
+    )
+    km_per_mi = M_PER_MI / 1e3
     return {
+        "consumption_ac_kwh_per_100mi_5cycle": ac_comb * 100,
+        "consumption_ac_kwh_per_100km_5cycle": ac_comb * 100 / km_per_mi,
         "adjustment_factor_5cycle": f_comb,
         "adjustment_factor_5cycle_city": f_city,
         "adjustment_factor_5cycle_highway": f_hwy,

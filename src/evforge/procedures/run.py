@@ -39,9 +39,38 @@ def run_procedure(
     if procedure == "epa" and ambient_c is None:
         from evforge.procedures import epa_five_cycle
 
-        values = {**values, **epa_five_cycle.run(vehicle, values)}
+        values = label_by_maker_choice({**values, **epa_five_cycle.run(vehicle, values)})
     extra = {} if ambient_c is None else {"ambient_c": ambient_c}
     return {"vehicle": vehicle.name, "procedure": procedure, **extra, **_clean(values)}
+
+
+def label_by_maker_choice(values: dict[str, Any]) -> dict[str, Any]:
+    """The EPA label a maker may choose: the default 0.7 factor or the vehicle-specific
+    5-cycle result, whichever gives the longer range.
+
+    40 CFR 600.210-12(a) lets a manufacturer label a BEV either from the derived 5-cycle
+    (the 0.7 factor of EPA guidance) or from its own 5-cycle tests (600.114-12); EPA's
+    guidance letters describe the 0.7 route as an option, not a ceiling (regulations.md
+    §1.2; docs/regulations-verified.md). Both routes stay in the record (``*_0p7``,
+    ``*_5cycle``); ``range_km``, ``range_mi`` and the label consumption and MPGe are the
+    chosen route's, named in ``label_route``.
+    """
+    out = dict(values)
+    out["range_km_0p7"] = values["range_km"]
+    out["range_mi_0p7"] = values["range_mi"]
+    out["consumption_ac_kwh_per_100km_0p7"] = values["consumption_ac_kwh_per_100km"]
+    if values["range_5cycle_km"] > values["range_km"]:
+        out["label_route"] = "vehicle-specific 5-cycle (40 CFR 600.114-12)"
+        out["range_km"] = values["range_5cycle_km"]
+        out["range_mi"] = values["range_5cycle_mi"]
+        out["consumption_ac_kwh_per_100km"] = values["consumption_ac_kwh_per_100km_5cycle"]
+        out["consumption_ac_kwh_per_100mi"] = values["consumption_ac_kwh_per_100mi_5cycle"]
+        out["mpge_city"] = values["mpge_city_5cycle"]
+        out["mpge_highway"] = values["mpge_highway_5cycle"]
+        out["mpge_combined"] = values["mpge_combined_5cycle"]
+    else:
+        out["label_route"] = "0.7 factor (derived 5-cycle)"
+    return out
 
 
 def _clean(value: Any) -> Any:

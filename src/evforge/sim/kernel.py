@@ -47,20 +47,18 @@ P_LINEAR: Final = 3  # linear road-load term [N/(m/s)]
 P_AERO: Final = 4  # quadratic road-load term [N/(m/s)²]
 P_GEAR: Final = 5  # overall reduction ratio [-]
 P_GEAR_EFF: Final = 6  # gear efficiency [-]
-P_LOSS_CONST: Final = 7  # motor loss coefficients [-]
-P_LOSS_IRON: Final = 8
-P_LOSS_WINDAGE: Final = 9
-P_LOSS_COPPER: Final = 10
-P_AUX: Final = 11  # auxiliary power [W]
-P_CAPACITY: Final = 12  # usable charge [C]
-P_RESISTANCE: Final = 13  # pack resistance [Ω]
-P_MAX_CHARGE: Final = 14  # largest charging power the pack accepts [W]
-P_SOC0: Final = 15  # initial state of charge [-]
-P_REGEN_ZERO: Final = 16  # regen fades to zero at this speed [m/s]
-P_REGEN_FULL: Final = 17  # full regen above this speed [m/s]
-P_PRIMARY_AXLE: Final = 18  # AWD torque split: -1 proportional, else the primary axle (0, 1)
-P_AXLE0: Final = 19  # per axle (front, rear): peak power [W], torque [N·m], ω_max [rad/s],
-AXLE_STRIDE: Final = 5  # r_wheel [m], loss scale [W]
+P_AUX: Final = 7  # always-on (auxiliary) power [W]
+P_CAPACITY: Final = 8  # usable charge [C]
+P_RESISTANCE: Final = 9  # pack resistance [Ω]
+P_MAX_CHARGE: Final = 10  # largest charging power the pack accepts [W]
+P_SOC0: Final = 11  # initial state of charge [-]
+P_REGEN_ZERO: Final = 12  # regen fades to zero at this speed [m/s]
+P_REGEN_FULL: Final = 13  # full regen above this speed [m/s]
+P_PRIMARY_AXLE: Final = 14  # AWD torque split: -1 proportional, else the primary axle (0, 1)
+P_AXLE0: Final = 15  # per axle (front, rear): peak power [W], torque [N·m], ω_max [rad/s],
+#: r_wheel [m], loss scale [W], then the axle's four motor loss coefficients [-] (constant,
+#: iron, windage, copper; :func:`evforge.physics.motor.motor_loss_power`)
+AXLE_STRIDE: Final = 9
 N_PARAMS: Final = P_AXLE0 + 2 * AXLE_STRIDE
 
 # --- outputs ----------------------------------------------------------------------------------
@@ -251,10 +249,10 @@ def _step(
                 p[base + 4],
                 p[base + 1],
                 p[base + 2],
-                p[P_LOSS_CONST],
-                p[P_LOSS_IRON],
-                p[P_LOSS_WINDAGE],
-                p[P_LOSS_COPPER],
+                p[base + 5],
+                p[base + 6],
+                p[base + 7],
+                p[base + 8],
             )
             p_loss += loss
             p_elec += p_mech + loss

@@ -38,13 +38,7 @@ def pack(
         row[k.P_AERO] = v.aero_n_per_mps2
         row[k.P_GEAR] = v.gear_ratio
         row[k.P_GEAR_EFF] = v.gear_efficiency
-        (
-            row[k.P_LOSS_CONST],
-            row[k.P_LOSS_IRON],
-            row[k.P_LOSS_WINDAGE],
-            row[k.P_LOSS_COPPER],
-        ) = v.motor_loss_coefficients
-        row[k.P_AUX] = v.auxiliary_power_w + v.base_load_w
+        row[k.P_AUX] = v.auxiliary_power_w
         row[k.P_CAPACITY] = v.capacity_c
         row[k.P_RESISTANCE] = v.resistance_ohm
         row[k.P_MAX_CHARGE] = v.max_charge_power_w
@@ -59,5 +53,6 @@ def pack(
             row[base + 2] = axle.max_speed_rad_s if np.isfinite(axle.max_speed_rad_s) else 1e9
             row[base + 3] = axle.wheel_radius_m
             row[base + 4] = axle.loss_scale_w
+            row[base + 5 : base + 9] = axle.loss_coefficients
         ocv[j] = v.ocv_v
     return params, soc_grid, ocv

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from evforge.enums import Chemistry, Layout, TorqueSplit
+from evforge.enums import Chemistry, CurbDefinition, Layout, MotorTechnology, TorqueSplit
 
 __all__ = ["OCV_SOC", "OCV_TABLES", "Default"]
 
@@ -42,10 +42,12 @@ AIR_DENSITY: Final = Default(
     "UN GTR 15 Annex 4 reference conditions (100 kPa, 20 °C dry air: ρ = 1.189 kg/m³)",
 )
 FRONTAL_AREA_FACTOR: Final = Default(
-    0.85,
+    0.871,
     "1",
-    "A = 0.85 × width × height: FASTSim vehicle_import.rs (NREL); US EPA LDTP-11-1 "
-    "(Goodall & Thompson 1977) gives 0.80 for 1970s cars",
+    "global model coefficient: C = ½ ρ C_d k w h fitted on the EPA coast-downs of 48 "
+    "training-family test vehicles with sourced C_d, width and height (2026-12-01, "
+    "`evforge validate roadload --fit`); FASTSim's vehicle_import.rs uses 0.85, US EPA "
+    "LDTP-11-1 (Goodall & Thompson 1977) 0.80 for 1970s cars",
 )
 _WONG = (
     "A = 1.6 + 0.00056 (m - 765), cars of 800-2000 kg: Wong, Theory of Ground Vehicles, "
@@ -54,12 +56,40 @@ _WONG = (
 FRONTAL_AREA_BASE: Final = Default(1.6, "m^2", _WONG)
 FRONTAL_AREA_SLOPE: Final = Default(0.00056, "m^2/kg", _WONG)
 FRONTAL_AREA_MASS_OFFSET: Final = Default(765.0, "kg", _WONG)
+CURB_DEFINITION: Final = CurbDefinition.US_CURB
+CURB_DEFINITION_SOURCE: Final = (
+    "assumption: a curb mass without driver (US curb weight, DIN 70020, GB/T 3730.2); an EU "
+    "mass in running order must say so (mass.curb_definition: eu_running_order)"
+)
+DRIVER_MASS: Final = Default(
+    75.0,
+    "kg",
+    "driver in the EU mass in running order (Regulation (EU) 2017/1151 Art. 2; "
+    "1230/2012 Art. 2(4); UN GTR 15 §3.2.5)",
+)
 ROLLING_RESISTANCE: Final = Default(
-    0.008,
+    0.00734,
     "1",
-    "8.0 N/kN, the class B/C boundary of the EU tyre label for C1 tyres (Regulation (EU) "
-    "2020/740 Annex I; Regulation (EC) 1222/2009 Annex I Part A); EPA road loads of current "
-    "BEVs imply 0.0069-0.0085 (docs/defaults-research.md §2)",
+    "global model coefficient: the vehicle-level constant road-load term f0 / (m g) (tyres, "
+    "brake drag and zero-torque driveline drag together, as a coast-down measures them), "
+    "fitted on EPA Test Car List coast-downs of the training families "
+    "(307 test vehicles, 2026-12-01, `evforge validate roadload --fit`); an EU-label class B "
+    "tyre (6.6-7.7 N/kN on the ISO 28580 drum, Regulation (EU) 2020/740 Annex I) is about "
+    "6.2-7.1 N/kN on a flat road",
+)
+ROLLING_SPEED_COEFFICIENT: Final = Default(
+    7.03e-5,
+    "s/m",
+    "global model coefficient: f1 / (m g), the speed-dependent part of tyre and driveline "
+    "drag that grows with load, fitted on EPA coast-downs of the training families "
+    "(307 test vehicles, 2026-12-01, `evforge validate roadload --fit`)",
+)
+DRIVELINE_LINEAR_DRAG: Final = Default(
+    1.18,
+    "N*s/m",
+    "global model coefficient: the part of f1 that does not grow with mass (bearing, seal "
+    "and motor eddy-current drag at zero torque), fitted on EPA coast-downs of the training "
+    "families (307 test vehicles, 2026-12-01, `evforge validate roadload --fit`)",
 )
 TYRE_SIZE: Final = "215/55 R17"
 TYRE_SIZE_SOURCE: Final = (
@@ -120,24 +150,55 @@ TORQUE_SPLIT_SOURCE: Final = (
     "alternative refits to the same EPA training-split accuracy (within 0.2 points of MAPE; "
     "benchmarks/epa_structure_study.py), so the simpler split stays the default"
 )
-_LOSS_SOURCE = (
-    "global model coefficient, set so a 150 kW / 312 N·m / 15,000 rpm motor peaks at 96.8 % "
-    "motor+inverter efficiency, within the 95-97 % published (Tesla Model 3: Rosenberger et "
-    "al., WEVJ 15 (2024) 268; FASTSim 0.95)"
+TORQUE_SPLIT_MIXED_SOURCE: Final = (
+    "the permanent-magnet axle first, the induction / wound-rotor axle only for what it "
+    "cannot give (unexcited it idles without drag): Tesla dual-motor, VW MEB and Audi Q4 "
+    "front asynchronous machines (docs/motor-loss-research.md)"
 )
-MOTOR_LOSS_CONST: Final = Default(
-    0.00197,
-    "1",
-    "inverter constant loss / P, fitted on the EPA Test Car List training split (MY2015-2021, "
-    "148 vehicles, with the 16,000 rpm motor-speed default; `evforge validate epa --refit`)",
+MOTOR_TECHNOLOGY: Final = MotorTechnology.PMSM
+MOTOR_TECHNOLOGY_SOURCE: Final = (
+    "permanent-magnet synchronous, the machine of most current BEVs (Agamloh, von Jouanne, "
+    "Yokochi, Machines 8 (2020) 20; docs/motor-loss-research.md)"
 )
-MOTOR_LOSS_IRON: Final = Default(0.012, "1", f"iron loss at ω_max / P; {_LOSS_SOURCE}")
-MOTOR_LOSS_WINDAGE: Final = Default(0.030, "1", f"windage at ω_max / P; {_LOSS_SOURCE}")
+#: Motor + inverter losses *under load*, as fractions of the loss scale S (docs/model.md,
+#: energy accounting; docs/motor-loss-research.md): (constant while energised, iron at ω_max,
+#: windage at ω_max, copper at T_pk). The zero-torque spin drag of a coasting car (bearings,
+#: windage, and the magnet-flux iron loss of a PM machine) is in the road load on both input
+#: paths, so windage is zero here for every technology and iron is zero for a PM machine;
+#: an induction or wound-rotor machine has no flux while it coasts unexcited, so its iron
+#: loss and its magnetising / field-excitation loss appear only under load.
+_MLR = "docs/motor-loss-research.md §7.2"
+_EPA_FIT = (
+    "2026-12-01 on the training families of the EPA Test Car List (303 test vehicles; "
+    "`evforge validate epa --refit`)"
+)
+MOTOR_LOSSES: Final = {
+    MotorTechnology.PMSM: (
+        Default(0.00178, "1", f"inverter and controls while moving; fitted {_EPA_FIT}"),
+        Default(0.0, "1", "no-load iron loss is in the road load (magnet flux while coasting)"),
+        Default(0.0, "1", "windage and bearings are in the road load"),
+        Default(0.070, "1", f"copper + inverter conduction at T_pk: 96.8 % peak; {_MLR}"),
+    ),
+    MotorTechnology.INDUCTION: (
+        Default(0.00178, "1", f"inverter as PMSM; magnetising loss fitted to 0 {_EPA_FIT}"),
+        Default(0.022, "1", f"iron loss at ω_max once excited (~3.7 points below PM); {_MLR}"),
+        Default(0.0, "1", "windage and bearings are in the road load"),
+        Default(0.100, "1", f"stator + rotor copper at T_pk; {_MLR}"),
+    ),
+    MotorTechnology.EESM: (
+        Default(0.00178, "1", f"inverter as PMSM; field excitation fitted to 0 {_EPA_FIT}"),
+        Default(0.010, "1", f"iron loss at ω_max once excited; {_MLR}"),
+        Default(0.0, "1", "windage and bearings are in the road load"),
+        Default(0.085, "1", f"stator + field copper at T_pk; {_MLR}"),
+    ),
+}
 MOTOR_LOSS_REFERENCE_POWER: Final = Default(150.0, "kW", "reference rating of the loss scale")
 MOTOR_LOSS_SIZE_EXPONENT: Final = Default(
-    1.0, "1", "global model coefficient: losses proportional to the rating"
+    0.842,
+    "1",
+    f"global model coefficient: losses grow as the rating^0.842 (less than in proportion); "
+    f"fitted {_EPA_FIT}",
 )
-MOTOR_LOSS_COPPER: Final = Default(0.070, "1", f"copper loss at T_pk / P; {_LOSS_SOURCE}")
 
 # --- battery --------------------------------------------------------------------------------
 CHEMISTRY: Final = Chemistry.NMC
@@ -189,17 +250,13 @@ OCV_TABLES: Final = {
 
 # --- auxiliaries, charging, regeneration ----------------------------------------------------
 AUXILIARY_POWER: Final = Default(
-    250.0,
+    512.0,
     "W",
-    "low-voltage load with HVAC off: DOE VTO Program Record (12 Sep 2024, Argonne) 144-226 W; "
-    "FASTSim BEV aux 0.25 kW",
-)
-BASE_LOAD: Final = Default(
-    284.7,
-    "W",
-    "global model coefficient: vehicle-on load beyond the 12 V auxiliaries (pumps, DC-DC and "
-    "inverter standby); fitted on the EPA Test Car List training split (MY2015-2021, 148 "
-    "vehicles, with the 16,000 rpm motor-speed default; `evforge validate epa --refit`)",
+    "global model coefficient: the one always-on load of a car that is on with HVAC off (12 V "
+    "loads, DC-DC converter, coolant pumps, computers, inverter standby), fitted 2026-12-01 on "
+    "the training families of the EPA Test Car List (303 test vehicles; `evforge validate "
+    "epa --refit`); the 12 V part alone is 144-226 W (DOE VTO Program Record, 12 Sep 2024, "
+    "Argonne); FASTSim's BEV default is 250 W",
 )
 CHARGER_EFFICIENCY: Final = Default(
     0.89,

@@ -11,16 +11,17 @@ import math
 from typing import NamedTuple
 
 from evforge.climate.params import ClimateParams, Heating
-from evforge.enums import Axle, Chemistry, Layout
+from evforge.enums import Axle, Chemistry, CurbDefinition, Layout, MotorTechnology, TorqueSplit
 from evforge.physics import battery as battery_model
+from evforge.physics import road_load
 from evforge.physics.motor import loss_scale_power
 from evforge.physics.tyres import rolling_radius_m
 from evforge.spec import defaults as d
 from evforge.spec.schema import BatterySpec, MotorSpec, StaggeredTyres, VehicleSpec, parse_tyre_size
-from evforge.units import G_STANDARD_MPS2, J_PER_KWH, KMH_PER_MPS
+from evforge.units import J_PER_KWH, KMH_PER_MPS
 from evforge.vehicle import AxleDrive, Derived, PerformanceParams, Vehicle
 
-__all__ = ["build_vehicle"]
+__all__ = ["build_vehicle", "curb_without_driver"]
 
 _RPM_TO_RAD_S = 2.0 * math.pi / 60.0
 _SPEC = "spec"
@@ -51,6 +52,8 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
     mass_kg = _mass(spec, log)
     radii = _wheel_radii(spec, log)
     rolling, linear, aero, crr = _road_load(spec, mass_kg, log)
+    speed_coeff = d.ROLLING_SPEED_COEFFICIENT.value if crr is not None else None
+    driveline = d.DRIVELINE_LINEAR_DRAG.value if crr is not None else None
     front = _axle(spec, Axle.FRONT, radii[0], log)
     rear = _axle(spec, Axle.REAR, radii[1], log)
     gear = _gear_ratio(spec, (front, rear), log)
@@ -76,39 +79,13 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
     )
     gear_eff = d.GEAR_EFFICIENCY.value
     log.add("gear_efficiency", gear_eff, "1", d.GEAR_EFFICIENCY.source)
-    coeffs = (
-        d.MOTOR_LOSS_CONST.value,
-        d.MOTOR_LOSS_IRON.value,
-        d.MOTOR_LOSS_WINDAGE.value,
-        d.MOTOR_LOSS_COPPER.value,
-    )
-    spin = "zero-torque drag is already in the coast-down coefficients (road_load given)"
-    for label, dflt, in_coastdown in (
-        ("motor_loss_const", d.MOTOR_LOSS_CONST, False),
-        ("motor_loss_iron", d.MOTOR_LOSS_IRON, True),
-        ("motor_loss_windage", d.MOTOR_LOSS_WINDAGE, True),
-        ("motor_loss_copper", d.MOTOR_LOSS_COPPER, False),
-    ):
-        if in_coastdown and spec.road_load is not None:
-            log.add(label, 0.0, "1", spin)
-        else:
-            log.add(label, dflt.value, "1", dflt.source)
-    if spec.road_load is not None:
-        # A coast-down (SAE J2263; 40 CFR 1066.310) runs with the inverter off but the motors
-        # still coupled to the wheels, so their no-load iron and windage drag is part of the
-        # measured f0/f1/f2. Counting it again in the motor model would count it twice.
-        coeffs = (coeffs[0], 0.0, 0.0, coeffs[3])
 
-    split = spec.torque_split if spec.torque_split is not None else d.TORQUE_SPLIT
+    split, split_source = _torque_split(spec, front, rear)
     if spec.layout is Layout.AWD:
-        log.add(
-            "torque_split", split.value, "", _SPEC if spec.torque_split else d.TORQUE_SPLIT_SOURCE
-        )
+        log.add("torque_split", split.value, "", split_source)
     battery = _battery(spec, log)
     performance = _performance(spec, battery, log)
     aux = _value(spec.auxiliary_power, d.AUXILIARY_POWER, "auxiliary_power", log)
-    base = d.BASE_LOAD.value
-    log.add("base_load", base, "W", d.BASE_LOAD.source)
     log.add("charger_efficiency", d.CHARGER_EFFICIENCY.value, "1", d.CHARGER_EFFICIENCY.source)
     log.add("ac_charge_power", d.AC_CHARGE_POWER.value, "kW", d.AC_CHARGE_POWER.source)
     log.add("regen_zero_speed", d.REGEN_ZERO_SPEED.value, "km/h", d.REGEN_ZERO_SPEED.source)
@@ -127,9 +104,7 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         rear=rear,
         gear_ratio=gear,
         gear_efficiency=gear_eff,
-        motor_loss_coefficients=coeffs,
         auxiliary_power_w=aux,
-        base_load_w=base,
         charger_efficiency=d.CHARGER_EFFICIENCY.value,
         ac_charge_power_w=d.AC_CHARGE_POWER.value * 1e3,
         regen_zero_speed_mps=d.REGEN_ZERO_SPEED.value / KMH_PER_MPS,
@@ -144,15 +119,30 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         resistance_ohm=battery.resistance_ohm,
         max_charge_power_w=battery.max_charge_power_w,
         initial_soc=d.INITIAL_SOC.value,
-        curb_mass_kg=spec.mass.curb,
+        curb_mass_kg=curb_without_driver(spec),
         test_mass_kg=spec.road_load.test_mass if spec.road_load is not None else None,
         rolling_resistance=crr,
+        rolling_speed_coefficient=speed_coeff,
+        driveline_linear_drag=driveline,
         climate=climate,
         battery_mass_kg=battery.mass_kg,
         max_charge_current_a=battery.max_charge_current_a,
         performance=performance,
         provenance=tuple(log.items),
     )
+
+
+def _torque_split(spec: VehicleSpec, front: AxleDrive, rear: AxleDrive) -> tuple[TorqueSplit, str]:
+    """The spec's split; else, when exactly one axle has a permanent-magnet machine and the
+    other an induction or wound-rotor one, that axle first (the other idles unexcited, with
+    no drag: Tesla dual motor, VW MEB and Audi Q4 front ASM); else proportional."""
+    if spec.torque_split is not None:
+        return spec.torque_split, _SPEC
+    pm = MotorTechnology.PMSM
+    if spec.layout is Layout.AWD and (front.technology is pm) != (rear.technology is pm):
+        first = TorqueSplit.REAR_FIRST if rear.technology is pm else TorqueSplit.FRONT_FIRST
+        return first, d.TORQUE_SPLIT_MIXED_SOURCE
+    return d.TORQUE_SPLIT, d.TORQUE_SPLIT_SOURCE
 
 
 def _climate(spec: VehicleSpec, usable_energy_j: float, log: _Log) -> ClimateParams:
@@ -225,12 +215,35 @@ def _value(given: float | None, default: d.Default, name: str, log: _Log) -> flo
     return default.value
 
 
+def curb_without_driver(spec: VehicleSpec) -> float | None:
+    """The spec's curb mass as a mass without driver [kg] (``mass.curb_definition``): an EU
+    mass in running order includes a 75 kg driver (Regulation (EU) 2017/1151 Art. 2;
+    1230/2012 Art. 2(4)); US curb weight, DIN 70020 and GB/T 3730.2 masses do not."""
+    curb = spec.mass.curb
+    if curb is None:
+        return None
+    if spec.mass.curb_definition is CurbDefinition.EU_RUNNING_ORDER:
+        return curb - d.DRIVER_MASS.value
+    return curb
+
+
 def _mass(spec: VehicleSpec, log: _Log) -> float:
     if spec.road_load is not None and spec.road_load.test_mass is not None:
         log.add("mass", spec.road_load.test_mass, "kg", "spec: road_load.test_mass")
         return spec.road_load.test_mass
-    curb = spec.mass.curb
+    curb = curb_without_driver(spec)
     assert curb is not None  # guaranteed by VehicleSpec validation
+    definition = spec.mass.curb_definition or d.CURB_DEFINITION
+    if definition is CurbDefinition.EU_RUNNING_ORDER:
+        log.add(
+            "mass.curb_without_driver",
+            curb,
+            "kg",
+            f"mass in running order - {d.DRIVER_MASS.value:g} kg driver; {d.DRIVER_MASS.source}",
+        )
+    else:
+        source = _SPEC if spec.mass.curb_definition is not None else d.CURB_DEFINITION_SOURCE
+        log.add("mass.curb_definition", definition.value, "", source)
     payload = _value(spec.mass.payload, d.PAYLOAD, "mass.payload", log)
     log.add("mass", curb + payload, "kg", "curb + payload")
     return curb + payload
@@ -268,11 +281,15 @@ def _road_load(
     crr = _value(
         spec.tyres.rolling_resistance, d.ROLLING_RESISTANCE, "tyres.rolling_resistance", log
     )
-    rolling = crr * mass_kg * G_STANDARD_MPS2
+    cv, bd = d.ROLLING_SPEED_COEFFICIENT, d.DRIVELINE_LINEAR_DRAG
+    log.add("rolling_speed_coefficient", cv.value, cv.unit, cv.source)
+    log.add("driveline_linear_drag", bd.value, bd.unit, bd.source)
+    rolling, linear = road_load.physical_rolling_terms(mass_kg, crr, cv.value, bd.value)
     aero = 0.5 * rho * cd * area
     log.add("road_load.f0", rolling, "N", "C_rr × mass × g")
+    log.add("road_load.f1", linear, "N/(m/s)", "c_v × mass × g + b_d")
     log.add("road_load.f2", aero, "N/(m/s)^2", "½ ρ C_d A")
-    return rolling, 0.0, aero, crr
+    return rolling, linear, aero, crr
 
 
 def _frontal_area(spec: VehicleSpec, mass_kg: float, log: _Log) -> float:
@@ -290,7 +307,8 @@ def _frontal_area(spec: VehicleSpec, mass_kg: float, log: _Log) -> float:
             f"{k} × width × height; {d.FRONTAL_AREA_FACTOR.source}",
         )
         return area
-    curb = spec.mass.curb if spec.mass.curb is not None else mass_kg
+    given = curb_without_driver(spec)
+    curb = given if given is not None else mass_kg
     area = d.FRONTAL_AREA_BASE.value + d.FRONTAL_AREA_SLOPE.value * (
         curb - d.FRONTAL_AREA_MASS_OFFSET.value
     )
@@ -323,17 +341,24 @@ def _gear_ratio(spec: VehicleSpec, axles: tuple[AxleDrive, AxleDrive], log: _Log
 
 
 def _axle(spec: VehicleSpec, axle: Axle, radius: float, log: _Log) -> AxleDrive:
-    motors = [m for m in spec.motors if m.axle is axle]
+    motors = [(i, m) for i, m in enumerate(spec.motors) if m.axle is axle]
     if not motors:
         return AxleDrive(0.0, 0.0, math.inf, radius, 0.0)
-    power = sum(m.peak_power for m in motors) * 1e3
+    power = sum(m.peak_power for _, m in motors) * 1e3
     torque = 0.0
     speeds = []
-    for i, motor in enumerate(spec.motors):
-        if motor.axle is axle:
-            rpm = _value(motor.max_speed, d.MOTOR_MAX_SPEED, f"motors[{i}].max_speed", log)
-            speeds.append(rpm * _RPM_TO_RAD_S)
-            torque += _torque(motor, i, speeds[-1], log)
+    for i, motor in motors:
+        rpm = _value(motor.max_speed, d.MOTOR_MAX_SPEED, f"motors[{i}].max_speed", log)
+        speeds.append(rpm * _RPM_TO_RAD_S)
+        torque += _torque(motor, i, speeds[-1], log)
+    # VehicleSpec validation guarantees one technology per axle.
+    i, first = motors[0]
+    technology = first.technology if first.technology is not None else d.MOTOR_TECHNOLOGY
+    source = _SPEC if first.technology is not None else d.MOTOR_TECHNOLOGY_SOURCE
+    log.add(f"motors[{i}].technology", technology.value, "", source)
+    coefficients = d.MOTOR_LOSSES[technology]
+    for name, c in zip(("const", "iron", "windage", "copper"), coefficients, strict=True):
+        log.add(f"motor_loss_{name}.{axle.value}", c.value, "1", f"{technology.value}: {c.source}")
     ref, alpha = d.MOTOR_LOSS_REFERENCE_POWER.value * 1e3, d.MOTOR_LOSS_SIZE_EXPONENT.value
     scale = loss_scale_power(power, ref, alpha)
     log.add(
@@ -342,7 +367,17 @@ def _axle(spec: VehicleSpec, axle: Axle, radius: float, log: _Log) -> AxleDrive:
         "kW",
         f"{ref / 1e3:g} kW × (P / {ref / 1e3:g} kW)^{alpha:g}; {d.MOTOR_LOSS_SIZE_EXPONENT.source}",
     )
-    return AxleDrive(power, torque, min(speeds), radius, scale)
+    values = tuple(c.value for c in coefficients)
+    assert len(values) == 4
+    return AxleDrive(
+        power,
+        torque,
+        min(speeds),
+        radius,
+        scale,
+        loss_coefficients=(values[0], values[1], values[2], values[3]),
+        technology=technology,
+    )
 
 
 def _torque(motor: MotorSpec, i: int, max_speed: float, log: _Log) -> float:
@@ -364,8 +399,9 @@ def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> Performance
     """Parameters of acceleration and top-speed runs (``evforge perf``)."""
     perf = spec.performance
     payload = _value(perf.payload, d.PERF_PAYLOAD, "performance.payload", log)
-    if spec.mass.curb is not None:
-        mass = spec.mass.curb + payload
+    curb = curb_without_driver(spec)
+    if curb is not None:
+        mass = curb + payload
         log.add("performance.mass", mass, "kg", "curb + performance.payload")
     else:
         # No curb mass: VehicleSpec validation guarantees road_load.test_mass, taken as an

@@ -16,7 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from pydantic_core import PydanticCustomError
 
 from evforge.climate.params import Heating
-from evforge.enums import Axle, Chemistry, Layout, TorqueSplit
+from evforge.enums import Axle, Chemistry, CurbDefinition, Layout, MotorTechnology, TorqueSplit
 from evforge.units import QuantityError, parse_quantity
 
 __all__ = [
@@ -212,6 +212,7 @@ class MassSpec(_Strict):
     """Masses. ``payload`` is added to ``curb`` to give the simulated mass."""
 
     curb: Mass | None = None
+    curb_definition: CurbDefinition | None = None
     payload: Payload | None = None
     front_axle_share: AxleShare | None = None
 
@@ -258,6 +259,7 @@ class MotorSpec(_Strict):
     peak_power: Power
     peak_torque: Torque | None = None
     max_speed: MotorSpeed | None = None
+    technology: MotorTechnology | None = None
 
 
 class BatterySpec(_Strict):
@@ -371,6 +373,15 @@ class VehicleSpec(_Strict):
                 f"layout {self.layout.value} with motors on {given}; "
                 f"expected motors on the {need} axle{'s' if len(required) > 1 else ''} only",
             )
+        for axle in axles:
+            kinds = {m.technology for m in self.motors if m.axle is axle}
+            if len(kinds) > 1:
+                shown = ", ".join(sorted("default" if k is None else k.value for k in kinds))
+                raise _problem(
+                    "motors",
+                    f"motors on the {axle.value} axle have different technologies ({shown}); "
+                    "expected one technology per axle (they are lumped into one machine)",
+                )
         if self.torque_split is not None and self.layout is not Layout.AWD:
             raise _problem(
                 "torque_split",

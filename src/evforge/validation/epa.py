@@ -30,12 +30,19 @@ Data cleaning (explicit, reported):
    placeholders; 1.1, 6.4, 9.7 and 10.5 look like a ratio typed in the wrong field) is not
    used, and neither is the N/V of a two-speed car (which gear it refers to is not said); the
    default gear ratio applies there (:func:`clean_nv_ratio`).
-6. **Split.** Global defaults may be fitted on model years <= 2021; accuracy is reported on
-   model years >= 2022.
+6. **Split.** By vehicle family (make + model, ``epa_testcar_bev_families.csv``, made by
+   ``scripts/make_epa_families.py``): a family is in the training split when the first hex
+   digit of the SHA-256 of its name is even (:func:`family_split`), so every model year and
+   trim of one model is on one side. Global coefficients may be fitted on the training
+   families; accuracy is reported on the held-out ones.
+7. **Motor technology.** ``motor_technology.csv`` gives each family, model-year range and
+   drive its machines per axle (permanent magnet, induction, separately excited), one
+   source per row; rows without a match keep the default (permanent magnet) and are counted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,10 +63,10 @@ from evforge.vehicle import Vehicle
 
 __all__ = [
     "KWH_PER_GALLON_EQUIVALENT",
-    "TRAIN_MAX_MODEL_YEAR",
     "Metrics",
     "build_vehicles",
     "clean_results",
+    "family_split",
     "load_rows",
     "metrics",
     "predict",
@@ -68,8 +75,6 @@ __all__ = [
 _DATA: Final = "evforge.validation.data"
 #: EPA energy equivalence of a gallon of gasoline [kWh/gal] (see procedures/epa.py).
 KWH_PER_GALLON_EQUIVALENT: Final = 33.705
-#: Last model year of the training split; model years above it form the test split.
-TRAIN_MAX_MODEL_YEAR: Final = 2021
 CROSS_CHECK_TOLERANCE: Final = 0.03
 #: Largest C_dA a target C coefficient may imply [m²] (air density 1.2 kg/m³).
 MAX_CDA_M2: Final = 2.5
@@ -102,6 +107,49 @@ def _raw_rows() -> pd.DataFrame:
 def _driveline() -> pd.DataFrame:
     with resources.files(_DATA).joinpath("epa_testcar_bev_driveline.csv").open("rb") as f:
         return pd.read_csv(f)
+
+
+@cache
+def _families() -> pd.DataFrame:
+    with resources.files(_DATA).joinpath("epa_testcar_bev_families.csv").open("rb") as f:
+        return pd.read_csv(f, keep_default_na=False)
+
+
+@cache
+def _technology() -> pd.DataFrame:
+    with resources.files(_DATA).joinpath("motor_technology.csv").open("rb") as f:
+        return pd.read_csv(f, keep_default_na=False)
+
+
+def family_split(families: pd.Series, strata: pd.Series) -> pd.Series:
+    """Training / held-out split by vehicle family, stratified so both sides hold every
+    stratum (here: the family's motor-technology mix).
+
+    Within each stratum the families are ordered by the SHA-256 of their name and dealt
+    alternately to ``"train"`` and ``"test"``, the first to ``"train"``; every row of a
+    family goes where its family goes. Deterministic, and blind to the results.
+    """
+    first = pd.DataFrame({"family": families, "stratum": strata}).drop_duplicates("family")
+    first["key"] = first["family"].map(lambda f: hashlib.sha256(f.encode()).hexdigest())
+    first = first.sort_values(["stratum", "key"], kind="stable")
+    first["split"] = (first.groupby("stratum").cumcount() % 2).map({0: "train", 1: "test"})
+    return families.map(dict(zip(first["family"], first["split"], strict=True)))
+
+
+def motor_technology(family: str, year: int, layout: str) -> tuple[str, str, str]:
+    """(front, rear, source) machine technology of a family's model year and drive; blank
+    strings when ``motor_technology.csv`` has no row for it."""
+    t = _technology()
+    hit = t[
+        (t["family"] == family)
+        & (t["year_from"].astype(int) <= year)
+        & (t["year_to"].astype(int) >= year)
+        & ((t["drive"] == layout) | (t["drive"] == "any"))
+    ]
+    if hit.empty:
+        return "", "", ""
+    r = hit.iloc[0]
+    return str(r["front"]), str(r["rear"]), str(r["source"])
 
 
 @cache
@@ -190,6 +238,12 @@ def load_rows() -> pd.DataFrame:
     ]
     raw = raw.drop_duplicates(subset=key, keep="first")
     raw = raw.merge(
+        _families(),
+        on=["source_file", "Model Year", "Test Vehicle ID", "Test Veh Configuration #"],
+        how="left",
+        validate="one_to_one",
+    )
+    raw = raw.merge(
         _driveline(),
         on=["source_file", "Model Year", "Test Vehicle ID", "Test Veh Configuration #"],
         how="left",
@@ -212,10 +266,15 @@ def load_rows() -> pd.DataFrame:
             "a_lbf": float(r["target_a_lbf"]),
             "b_lbf_per_mph": float(r["target_b_lbf_per_mph"]),
             "c_lbf_per_mph2": float(r["target_c_lbf_per_mph2"]),
-            "split": "train" if year <= TRAIN_MAX_MODEL_YEAR else "test",
+            "family": str(r["family"]) if isinstance(r["family"], str) else "",
             "gears": int(r["# of Gears"]),
             "nv_rpm_per_mph": float(r["N/V Ratio"]),
         }
+        family = row["family"] or f"{make.lower()} {str(r['model']).lower()}"
+        row["family"] = family
+        row["front_technology"], row["rear_technology"], row["technology_source"] = (
+            motor_technology(family, year, row["layout"])
+        )
         row["gear_ratio"], row["nv_read_as"] = clean_nv_ratio(row["nv_rpm_per_mph"], row["gears"])
         for cycle, column in CYCLES.items():
             value = float(r[column])
@@ -237,7 +296,13 @@ def load_rows() -> pd.DataFrame:
             row[f"{cycle}_mpge"] = mpge
             row[f"{cycle}_confirmed"] = confirmed
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    strata = frame["front_technology"].str.cat(frame["rear_technology"], sep="/")
+    # A family's stratum is the technology mix of its first row (in model-year order).
+    first_mix = dict(zip(frame["family"][::-1], strata[::-1], strict=True))
+    frame["technology_stratum"] = frame["family"].map(first_mix)
+    frame["split"] = family_split(frame["family"], frame["technology_stratum"])
+    return frame
 
 
 def _layout(drive: str) -> str:
@@ -255,6 +320,7 @@ def row_spec(row: pd.Series, *, nv_gear_ratio: bool = False) -> dict[str, Any]:
     otherwise, and where N/V is unusable, the default gear ratio applies.
     """
     power_kw = row["rated_hp"] * _HP_W / 1e3
+    motors: list[dict[str, Any]]
     if row["layout"] == "AWD":
         motors = [
             {"axle": "front", "peak_power": f"{power_kw * AWD_FRONT_SHARE} kW"},
@@ -263,6 +329,10 @@ def row_spec(row: pd.Series, *, nv_gear_ratio: bool = False) -> dict[str, Any]:
     else:
         axle = "front" if row["layout"] == "FWD" else "rear"
         motors = [{"axle": axle, "peak_power": f"{power_kw} kW"}]
+    for motor in motors:
+        technology = row.get(f"{motor['axle']}_technology", "")
+        if isinstance(technology, str) and technology:
+            motor["technology"] = technology
     spec: dict[str, Any] = {
         "name": f"{row['model_year']} {row['make']} {row['model']} [{row['test_vehicle_id']}]",
         "layout": row["layout"],

@@ -72,8 +72,7 @@ def write_report(result: EpaValidation, out: Path) -> tuple[Path, Path]:
                 s=12,
                 c=colour,
                 alpha=0.7,
-                label=f"MY{'<=' if split == 'train' else '>='}"
-                f"{epa.TRAIN_MAX_MODEL_YEAR + (split == 'test')} ({split})",
+                label=f"{split} families",
             )
         lim = [40, 260]
         ax.plot(lim, lim, "k-", lw=0.8)
@@ -129,8 +128,9 @@ def write_report(result: EpaValidation, out: Path) -> tuple[Path, Path]:
                 "",
                 "Predicted from each row's test weight, target coefficients A/B/C, drive and "
                 "rated power, with the project's global defaults for everything else. Global "
-                f"coefficients are fitted on model years <= {epa.TRAIN_MAX_MODEL_YEAR} (train) "
-                f"and reported on model years >= {epa.TRAIN_MAX_MODEL_YEAR + 1} (test). "
+                "coefficients are fitted on the training vehicle families (SHA-256 of make + "
+                "model, `evforge.validation.epa.family_split`) and reported on the held-out "
+                "families (test). "
                 "Errors are predicted/measured - 1 on MPGe; bias is the mean signed error.",
                 "",
                 "## Accuracy",

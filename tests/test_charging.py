@@ -168,6 +168,7 @@ def test_validation_table_held_out() -> None:
 
     result = run_charge_validation()
     test = result.rows[result.rows["split"] == "test"]
+    test = test[~test["car"].str.startswith("specsheet:")]  # scored separately (issue 9)
     known = test[test["published_peak_kw"].notna()]
     assert len(known) >= 4
     assert (known["error_pct"].abs() < 25.0).all(), known[["name", "error_pct"]]

@@ -535,12 +535,13 @@ def validate_specsheet_cmd(
 
     markets = market or list(MARKETS)
     bad = [m for m in markets if m not in MARKETS]
-    if bad:
-        raise InputError(
-            "validate specsheet",
-            [Problem("--market", f"got {bad[0]!r}; expected one of {', '.join(MARKETS)}")],
-        )
-    with Progress(console=_err, transient=True) as bar:
+    with _reported():
+        if bad:
+            raise InputError(
+                "validate specsheet",
+                [Problem("--market", f"got {bad[0]!r}; expected one of {', '.join(MARKETS)}")],
+            )
+    with _reported(), Progress(console=_err, transient=True) as bar:
         task = bar.add_task("running the official procedures...", total=None)
         result = run_specsheet_validation(
             markets, progress=lambda done, total: bar.update(task, completed=done, total=total)
@@ -865,6 +866,7 @@ def validate_charge_cmd(
         for m in result.metrics.to_dict(orient="records"):
             _out.print(
                 f"{m['split']}: n={m['n']}, mean |error| {m['mape_pct']:.1f} %, "
+                f"median |error| {m['median_abs_pct']:.1f} %, "
                 f"bias {m['bias_pct']:+.1f} %, max |error| {m['max_abs_pct']:.1f} %"
             )
     if refit:
@@ -941,7 +943,16 @@ def validate_perf_cmd(
         )
     _out.print(table)
     scores = Table(title="Scores (training cars fix the launch ramp time)", title_justify="left")
-    for col in ("metric", "split", "cars", "within target", "mean |error| %", "bias %"):
+    for col in (
+        "metric",
+        "split",
+        "cars",
+        "within target",
+        "mean |error| %",
+        "median |error| %",
+        "max |error| %",
+        "bias %",
+    ):
         scores.add_column(col, justify="left" if col in ("metric", "split") else "right")
     for s in result.scores().to_dict(orient="records"):
         scores.add_row(
@@ -950,6 +961,8 @@ def validate_perf_cmd(
             str(s["n"]),
             str(int(s["within"])),
             f"{s['mape_pct']:.1f}",
+            f"{s['median_abs_pct']:.1f}",
+            f"{s['max_abs_pct']:.1f}",
             f"{s['bias_pct']:+.1f}",
         )
     _out.print(scores)

@@ -186,7 +186,7 @@ MOTOR_LOSSES: Final = {
         Default(0.100, "1", f"stator + rotor copper at T_pk; {_MLR}"),
     ),
     MotorTechnology.EESM: (
-        Default(0.00178, "1", f"inverter as PMSM; field excitation fitted to 0 {_EPA_FIT}"),
+        Default(0.00182, "1", f"inverter as PMSM + field excitation 0.00004; fitted {_EPA_FIT}"),
         Default(0.010, "1", f"iron loss at ω_max once excited; {_MLR}"),
         Default(0.0, "1", "windage and bearings are in the road load"),
         Default(0.085, "1", f"stator + field copper at T_pk; {_MLR}"),
@@ -223,7 +223,11 @@ DROP_AT_1C: Final = {
     Chemistry.LFP: Default(0.020, "1", _DCIR),
 }
 MAX_CHARGE_C_RATE: Final = Default(
-    1.5, "1/h", "assumption (no public source found): 1.5C peak charge acceptance"
+    2.2,
+    "1/h",
+    "median peak DC charging power / usable energy of the 24 cars with a published peak "
+    "(interquartile 1.8-3.1C; Bolt 0.9C to Li Auto MEGA 5.4C): validation cars' published.csv "
+    "peak_dc_kw and the spec-sheet set's charge_peak_power (2026-12-01)",
 )
 INITIAL_SOC: Final = Default(1.0, "1", "tests start fully charged (SAE J1634; UN GTR 15 Annex 8)")
 

@@ -40,14 +40,17 @@ from evforge.units import QuantityError, parse_quantity
 from evforge.vehicle import Vehicle
 
 __all__ = [
+    "CAR_PREFIX",
     "MARKETS",
     "OFFICIAL_UNITS",
     "SpecsheetResult",
     "family_split",
     "load_official",
     "load_variants",
+    "published_rows",
     "run_specsheet_validation",
     "variant_spec",
+    "vehicle_of",
     "write_report",
 ]
 
@@ -230,6 +233,42 @@ def build(variant: pd.Series) -> Vehicle:
     """The vehicle of one variant row of :func:`load_variants`."""
     where = f"specsheet/{variant['market']}/variants.csv: {variant['variant']}"
     return build_vehicle(parse_spec(variant["spec"], source=where))
+
+
+#: Prefix of a spec-sheet variant where a validation table names a car.
+CAR_PREFIX: Final = "specsheet:"
+
+
+@cache
+def vehicle_of(car: str) -> Vehicle:
+    """The vehicle of ``specsheet:<variant>`` (as ``validate perf`` / ``charge`` name it)."""
+    variants = load_variants().set_index("variant")
+    name = car.removeprefix(CAR_PREFIX)
+    row = variants.loc[name]
+    return build(pd.Series({**row.to_dict(), "variant": name}))
+
+
+def published_rows(metrics: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """Official rows of the given metrics as ``validate perf`` / ``charge`` rows: columns
+    ``car`` (``specsheet:<variant>``), ``metric`` (renamed by ``metrics``: official name ->
+    (new name, unit)), ``value`` in that unit, ``unit``, ``condition``, ``source``, ``note``,
+    ``split`` (by family)."""
+    official = load_official()
+    official = official[official["metric"].isin(list(metrics))]
+    variants = load_variants().set_index("variant")
+    out = pd.DataFrame(
+        {
+            "car": CAR_PREFIX + official["variant"],
+            "metric": official["metric"].map(lambda m: metrics[m][0]),
+            "value": official["value"],
+            "unit": official["metric"].map(lambda m: metrics[m][1]),
+            "condition": official["condition"],
+            "source": official["source"],
+            "note": "spec-sheet set (evforge/validation/data/specsheet/)",
+            "split": official["variant"].map(variants["split"]),
+        }
+    )
+    return out.reset_index(drop=True)
 
 
 def _predict(market: str, car: Vehicle) -> dict[str, float]:

@@ -177,7 +177,7 @@ MOTOR_LOSSES: Final = {
         Default(0.00178, "1", f"inverter and controls while moving; fitted {_EPA_FIT}"),
         Default(0.0, "1", "no-load iron loss is in the road load (magnet flux while coasting)"),
         Default(0.0, "1", "windage and bearings are in the road load"),
-        Default(0.070, "1", f"copper + inverter conduction at T_pk: 96.8 % peak; {_MLR}"),
+        Default(0.070, "1", f"copper + inverter conduction at T_pk; {_MLR}"),
     ),
     MotorTechnology.INDUCTION: (
         Default(0.00178, "1", f"inverter as PMSM; magnetising loss fitted to 0 {_EPA_FIT}"),

@@ -6,8 +6,8 @@ cleaned validation rows (:func:`evforge.validation.epa.load_rows`), predicts the
 UDDS and HWFET MPGe of every row with both tools, and reports n / MAPE / bias per tool, cycle
 and split (test = the held-out vehicle families of :func:`evforge.validation.epa.family_split`,
 and all rows) on the rows both tools could model, the rows FASTSim could not model and why,
-and the time per simulation (one vehicle over one cycle) of each tool. A table is printed; a Markdown summary and a per-row CSV are written to
-``--out`` (default ``benchmark-results/``).
+and the time per simulation (one vehicle over one cycle) of each tool. A table is printed;
+a Markdown summary and a per-row CSV are written to ``--out`` (default ``benchmark-results/``).
 
 FASTSim side, built from the same row fields evforge gets (ETW, target A/B/C, drive layout,
 rated power); everything else is the FASTSim default of the base vehicle:

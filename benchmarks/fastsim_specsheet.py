@@ -297,7 +297,7 @@ def run_evforge_variant(variant: dict[str, Any]) -> EvforgeResult:
     w0, c0 = time.perf_counter(), time.process_time()
     try:
         car = specsheet.build(pd.Series(variant))
-        pred = specsheet._predict(variant["market"], car)
+        pred = specsheet.predict(variant["market"], car)
     except (InputError, EvforgeError) as exc:
         return EvforgeResult(failure=str(exc))
     return EvforgeResult(

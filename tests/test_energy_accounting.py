@@ -158,6 +158,7 @@ def test_label_is_the_better_of_the_two_routes() -> None:
         "range_km": 400.0,
         "range_mi": 248.5,
         "consumption_ac_kwh_per_100km": 20.0,
+        "consumption_dc_kwh_per_100km": 18.0,
         "consumption_ac_kwh_per_100mi": 32.2,
         "mpge_city": 120.0,
         "mpge_highway": 100.0,
@@ -165,6 +166,7 @@ def test_label_is_the_better_of_the_two_routes() -> None:
         "range_5cycle_km": 430.0,
         "range_5cycle_mi": 267.2,
         "consumption_ac_kwh_per_100km_5cycle": 18.6,
+        "consumption_dc_kwh_per_100km_5cycle": 16.7,
         "consumption_ac_kwh_per_100mi_5cycle": 29.9,
         "mpge_city_5cycle": 129.0,
         "mpge_highway_5cycle": 107.0,
@@ -174,6 +176,7 @@ def test_label_is_the_better_of_the_two_routes() -> None:
     assert chosen["range_km"] == 430.0
     assert chosen["range_km_0p7"] == 400.0
     assert chosen["consumption_ac_kwh_per_100km"] == 18.6
+    assert chosen["consumption_dc_kwh_per_100km"] == 16.7
     assert "5-cycle" in chosen["label_route"]
     worse = label_by_maker_choice({**base, "range_5cycle_km": 380.0})
     assert worse["range_km"] == 400.0

@@ -471,7 +471,11 @@ def validate_epa_cmd(
     ] = Path("validation-report"),
     refit: Annotated[
         bool,
-        typer.Option("--refit", help="Also refit the global coefficients on the training split."),
+        typer.Option(
+            "--refit",
+            help="Also refit the global coefficients on the training families (EPA rows and "
+            "the spec-sheet set, jointly).",
+        ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
@@ -502,11 +506,16 @@ def validate_epa_cmd(
         _out.print(f"report: {md}\nplot: {png}")
     if refit:
         from evforge.validation import epa
-        from evforge.validation.fit import fit_global_coefficients
+        from evforge.validation.fit import fit_global_coefficients, specsheet_training_cases
 
         rows = epa.load_rows()
         vehicles, kept, _ = epa.build_vehicles(rows)
-        fitted = fit_global_coefficients(vehicles, rows.iloc[kept].reset_index(drop=True))
+        with _err.status("refitting on the EPA and spec-sheet training families (minutes)..."):
+            fitted = fit_global_coefficients(
+                vehicles,
+                rows.iloc[kept].reset_index(drop=True),
+                specsheet_cases=specsheet_training_cases(),
+            )
         c = fitted.coefficients
         excitation = ", ".join(f"{t.value} {v:.5f}" for t, v in c.excitation.items())
         _out.print(

@@ -186,7 +186,12 @@ def run(vehicle: Vehicle, two_cycle: dict[str, Any]) -> dict[str, Any]:
         epa.KWH_PER_GALLON_EQUIVALENT / mpge_h
     )
     km_per_mi = M_PER_MI / 1e3
+    dc_comb = (
+        w_c * two_cycle["unadjusted_dc_kwh_per_100mi_city"] / f_city
+        + w_h * two_cycle["unadjusted_dc_kwh_per_100mi_highway"] / f_hwy
+    )  # kWh/100 mi
     return {
+        "consumption_dc_kwh_per_100km_5cycle": dc_comb / km_per_mi,
         "consumption_ac_kwh_per_100mi_5cycle": ac_comb * 100,
         "consumption_ac_kwh_per_100km_5cycle": ac_comb * 100 / km_per_mi,
         "adjustment_factor_5cycle": f_comb,

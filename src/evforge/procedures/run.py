@@ -59,11 +59,13 @@ def label_by_maker_choice(values: dict[str, Any]) -> dict[str, Any]:
     out["range_km_0p7"] = values["range_km"]
     out["range_mi_0p7"] = values["range_mi"]
     out["consumption_ac_kwh_per_100km_0p7"] = values["consumption_ac_kwh_per_100km"]
+    out["consumption_dc_kwh_per_100km_0p7"] = values["consumption_dc_kwh_per_100km"]
     if values["range_5cycle_km"] > values["range_km"]:
         out["label_route"] = "vehicle-specific 5-cycle (40 CFR 600.114-12)"
         out["range_km"] = values["range_5cycle_km"]
         out["range_mi"] = values["range_5cycle_mi"]
         out["consumption_ac_kwh_per_100km"] = values["consumption_ac_kwh_per_100km_5cycle"]
+        out["consumption_dc_kwh_per_100km"] = values["consumption_dc_kwh_per_100km_5cycle"]
         out["consumption_ac_kwh_per_100mi"] = values["consumption_ac_kwh_per_100mi_5cycle"]
         out["mpge_city"] = values["mpge_city_5cycle"]
         out["mpge_highway"] = values["mpge_highway_5cycle"]

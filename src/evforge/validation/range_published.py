@@ -2,11 +2,11 @@
 
 For every car in ``validation/data/cars/published.csv`` (the bundled examples included) that
 has an EPA, WLTP, CLTC or NEDC figure, run the matching procedure
-(:data:`evforge.procedures.PROCEDURES`) on the car's spec and set the prediction beside
+(:func:`evforge.procedures.run.run_procedure`) on the car's spec and set the prediction beside
 the published value. Nothing is fitted to these cars.
 
-The EPA label ranges are the makers' labels, which may use a vehicle-specific 5-cycle factor
-rather than the default 0.7 used here; the unadjusted city/highway MPGe are the 2-cycle lab
+The EPA label is the route the maker may choose, the 0.7 factor or the car's simulated
+5-cycle result, whichever is longer; the unadjusted city/highway MPGe are the 2-cycle lab
 results, the like-for-like comparison. WLTP runs use the car's spec: where the spec gives
 EPA coast-down coefficients, those stand in for the (unpublished) WLTP road load.
 """
@@ -17,7 +17,7 @@ from typing import Final
 
 import pandas as pd
 
-from evforge.procedures import PROCEDURES
+from evforge.procedures.run import run_procedure
 from evforge.spec import build_vehicle, load_spec
 from evforge.validation.published import load_published, spec_path
 
@@ -53,7 +53,7 @@ def compare_range(published: pd.DataFrame | None = None) -> pd.DataFrame:
         for metric in group["metric"]:
             procedure = PREDICTED[metric][0]
             if procedure not in results:
-                results[procedure] = PROCEDURES[procedure](vehicle)
+                results[procedure] = run_procedure(vehicle, procedure)
         for metric, value, source in zip(
             group["metric"], group["value"].astype(float), group["source"], strict=True
         ):

@@ -47,6 +47,7 @@ __all__ = [
     "family_split",
     "load_official",
     "load_variants",
+    "predict",
     "published_rows",
     "run_specsheet_validation",
     "variant_spec",
@@ -271,7 +272,7 @@ def published_rows(metrics: dict[str, tuple[str, str]]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _predict(market: str, car: Vehicle) -> dict[str, float]:
+def predict(market: str, car: Vehicle) -> dict[str, float]:
     """Official range [km] and consumption [kWh/100 km, from the mains] by the market's rule."""
     from evforge.procedures.run import run_procedure
 
@@ -353,7 +354,7 @@ def run_specsheet_validation(
             car = build(pd.Series(v))
             if transform is not None:
                 car = transform(car)
-            predicted = _predict(v["market"], car)
+            predicted = predict(v["market"], car)
         except (InputError, EvforgeError) as exc:
             failures.append(f"{v['variant']}: {exc}")
             predicted = {}

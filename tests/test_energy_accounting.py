@@ -204,3 +204,25 @@ def test_mixed_technologies_on_one_axle_are_rejected() -> None:
     with pytest.raises(InputError) as info:
         parse_spec(spec_dict(motors=motors))
     assert "one technology per axle" in str(info.value)
+
+
+def test_tyre_label_class_gives_the_flat_road_coefficient() -> None:
+    from evforge.physics.tyres import rolling_radius_m
+
+    spec = spec_dict(tyres={"size": "215/55 R17", "label_class": "B"})
+    car = build_vehicle(parse_spec(spec))
+    # EU label class B is 6.6-7.7 N/kN on the ISO 28580 drum (2020/740 Annex I); its middle
+    # 7.15 N/kN on a flat road is 7.15 / sqrt(1 + r / 1.0 m) (Clark & Dodge 1979).
+    r = rolling_radius_m(215, 55, 17)
+    assert car.rolling_resistance == pytest.approx(0.00715 / (1 + r) ** 0.5, rel=1e-12)
+    better = build_vehicle(parse_spec(spec_dict(tyres={"size": "215/55 R17", "label_class": "A"})))
+    assert better.rolling_resistance < car.rolling_resistance
+
+
+def test_tyre_label_class_and_coefficient_are_exclusive() -> None:
+    from evforge.errors import InputError
+
+    spec = spec_dict(tyres={"label_class": "B", "rolling_resistance": 0.007})
+    with pytest.raises(InputError) as info:
+        parse_spec(spec)
+    assert "tyres.label_class" in str(info.value)

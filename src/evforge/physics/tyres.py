@@ -13,11 +13,19 @@ from __future__ import annotations
 import math
 from typing import Final
 
-__all__ = ["ETRTO_ROLLING_CIRCUMFERENCE_FACTOR", "overall_diameter_m", "rolling_radius_m"]
+__all__ = [
+    "ETRTO_ROLLING_CIRCUMFERENCE_FACTOR",
+    "ISO_28580_DRUM_RADIUS_M",
+    "drum_to_flat_rolling_resistance",
+    "overall_diameter_m",
+    "rolling_radius_m",
+]
 
 #: ETRTO factor: dynamic rolling circumference ≈ 3.05 × overall diameter (radial tyres) [2].
 ETRTO_ROLLING_CIRCUMFERENCE_FACTOR: Final = 3.05
 _MM_PER_INCH: Final = 25.4
+#: Radius of the ISO 28580 test drum (2.0 m diameter) [m], on which EU-label RRCs are measured.
+ISO_28580_DRUM_RADIUS_M: Final = 1.0
 
 
 def overall_diameter_m(section_width_mm: float, aspect_ratio_pct: float, rim_in: float) -> float:
@@ -37,3 +45,19 @@ def rolling_radius_m(section_width_mm: float, aspect_ratio_pct: float, rim_in: f
     """
     diameter = overall_diameter_m(section_width_mm, aspect_ratio_pct, rim_in)
     return ETRTO_ROLLING_CIRCUMFERENCE_FACTOR * diameter / (2.0 * math.pi)
+
+
+def drum_to_flat_rolling_resistance(drum_coefficient: float, tyre_radius_m: float) -> float:
+    """Rolling resistance coefficient on a flat road from one measured on a test drum [-].
+
+    C_flat = C_drum / √(1 + r_T / R_drum): the drum's curvature deflects the tyre more than a
+    flat road does (Clark & Dodge, *A Handbook for the Rolling Resistance of Pneumatic Tires*,
+    1979; the correction used with SAE J1269 / ISO 28580 drum data). With the ISO 28580 drum
+    (R = 1.0 m) and a 0.33 m tyre, C_flat = 0.87 C_drum.
+
+    Examples
+    --------
+    >>> round(drum_to_flat_rolling_resistance(0.008, 0.33), 5)
+    0.00694
+    """
+    return drum_coefficient / math.sqrt(1.0 + tyre_radius_m / ISO_28580_DRUM_RADIUS_M)

@@ -77,6 +77,17 @@ ROLLING_RESISTANCE: Final = Default(
     "tyre (6.6-7.7 N/kN on the ISO 28580 drum, Regulation (EU) 2020/740 Annex I) is about "
     "6.2-7.1 N/kN on a flat road",
 )
+#: EU tyre-label class -> rolling resistance coefficient on the ISO 28580 drum [-]: the middle
+#: of each class of Regulation (EU) 2020/740 Annex I Table A (C1 tyres: A <= 6.5, B 6.6-7.7,
+#: C 7.8-9.0, D 9.1-10.5, E >= 10.6 N/kN); A and E, open-ended, half a class width beyond
+#: their boundary (an assumption).
+TYRE_LABEL_RRC: Final = {
+    "A": Default(0.0060, "1", "EU label class A (<= 6.5 N/kN): assumed 6.0 N/kN"),
+    "B": Default(0.00715, "1", "EU label class B (6.6-7.7 N/kN), middle 7.15"),
+    "C": Default(0.0084, "1", "EU label class C (7.8-9.0 N/kN), middle 8.4"),
+    "D": Default(0.0098, "1", "EU label class D (9.1-10.5 N/kN), middle 9.8"),
+    "E": Default(0.01115, "1", "EU label class E (>= 10.6 N/kN): assumed 11.15 N/kN"),
+}
 ROLLING_SPEED_COEFFICIENT: Final = Default(
     7.03e-5,
     "s/m",

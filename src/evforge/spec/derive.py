@@ -15,7 +15,7 @@ from evforge.enums import Axle, Chemistry, CurbDefinition, Layout, MotorTechnolo
 from evforge.physics import battery as battery_model
 from evforge.physics import road_load
 from evforge.physics.motor import loss_scale_power
-from evforge.physics.tyres import rolling_radius_m
+from evforge.physics.tyres import drum_to_flat_rolling_resistance, rolling_radius_m
 from evforge.spec import defaults as d
 from evforge.spec.schema import BatterySpec, MotorSpec, StaggeredTyres, VehicleSpec, parse_tyre_size
 from evforge.units import J_PER_KWH, KMH_PER_MPS
@@ -278,9 +278,7 @@ def _road_load(
     area = _frontal_area(spec, mass_kg, log)
     rho = d.AIR_DENSITY.value
     log.add("air_density", rho, "kg/m^3", d.AIR_DENSITY.source)
-    crr = _value(
-        spec.tyres.rolling_resistance, d.ROLLING_RESISTANCE, "tyres.rolling_resistance", log
-    )
+    crr = _rolling_resistance(spec, log)
     cv, bd = d.ROLLING_SPEED_COEFFICIENT, d.DRIVELINE_LINEAR_DRAG
     log.add("rolling_speed_coefficient", cv.value, cv.unit, cv.source)
     log.add("driveline_linear_drag", bd.value, bd.unit, bd.source)
@@ -290,6 +288,33 @@ def _road_load(
     log.add("road_load.f1", linear, "N/(m/s)", "c_v × mass × g + b_d")
     log.add("road_load.f2", aero, "N/(m/s)^2", "½ ρ C_d A")
     return rolling, linear, aero, crr
+
+
+def _rolling_resistance(spec: VehicleSpec, log: _Log) -> float:
+    """The spec's coefficient; else from the EU tyre-label class, converted from the ISO 28580
+    drum to a flat road for the spec's tyre; else the fitted vehicle-level default.
+
+    The label path gives the tyres alone: the zero-torque brake and driveline drag that the
+    fitted default contains is not known per car and is not added (docs/model.md).
+    """
+    label = spec.tyres.label_class
+    if label is None:
+        return _value(
+            spec.tyres.rolling_resistance, d.ROLLING_RESISTANCE, "tyres.rolling_resistance", log
+        )
+    drum = d.TYRE_LABEL_RRC[label.value]
+    size = spec.tyres.size
+    text = d.TYRE_SIZE if size is None else size.rear if isinstance(size, StaggeredTyres) else size
+    radius = rolling_radius_m(*parse_tyre_size(text))
+    crr = drum_to_flat_rolling_resistance(drum.value, radius)
+    log.add(
+        "tyres.rolling_resistance",
+        crr,
+        "1",
+        f"{drum.source}, on the ISO 28580 drum; C_flat = C_drum / √(1 + r/1.0 m) with r = "
+        f"{radius:.3f} m (Clark & Dodge 1979)",
+    )
+    return crr
 
 
 def _frontal_area(spec: VehicleSpec, mass_kg: float, log: _Log) -> float:

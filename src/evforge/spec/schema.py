@@ -10,6 +10,7 @@ catch unit slips (a mass typed in tonnes, a power in W instead of kW), not unusu
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from typing import Annotated, Final
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -32,6 +33,7 @@ __all__ = [
     "PerformanceSpec",
     "RoadLoadSpec",
     "StaggeredTyres",
+    "TyreLabelClass",
     "TyresSpec",
     "VehicleSpec",
     "parse_tyre_size",
@@ -235,11 +237,22 @@ class StaggeredTyres(_Strict):
     rear: TyreSize
 
 
+class TyreLabelClass(StrEnum):
+    """EU tyre-label rolling-resistance class of a C1 tyre (Regulation (EU) 2020/740)."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+
+
 class TyresSpec(_Strict):
     """Tyres: size (for the wheel radius) and rolling resistance coefficient."""
 
     size: Annotated[str | StaggeredTyres, BeforeValidator(_tyre_sizes)] | None = None
     rolling_resistance: RollingResistance | None = None
+    label_class: TyreLabelClass | None = None
     friction_coefficient: Friction | None = None
 
 
@@ -382,6 +395,11 @@ class VehicleSpec(_Strict):
                     f"motors on the {axle.value} axle have different technologies ({shown}); "
                     "expected one technology per axle (they are lumped into one machine)",
                 )
+        if self.tyres.label_class is not None and self.tyres.rolling_resistance is not None:
+            raise _problem(
+                "tyres.label_class",
+                "got both a label class and tyres.rolling_resistance; expected one of them",
+            )
         if self.torque_split is not None and self.layout is not Layout.AWD:
             raise _problem(
                 "torque_split",

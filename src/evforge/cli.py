@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -71,6 +71,18 @@ def _load_vehicles(specs: Sequence[Path]) -> list[Vehicle]:
     if problems:
         raise InputError.merge(problems)
     return vehicles
+
+
+def _print_table(
+    title: str, columns: Sequence[str], left: int, rows: Iterable[Sequence[str]]
+) -> None:
+    """A rich table: the first ``left`` columns left-aligned (labels), the rest right."""
+    table = Table(title=title, title_justify="left")
+    for i, col in enumerate(columns):
+        table.add_column(col, justify="left" if i < left else "right")
+    for row in rows:
+        table.add_row(*row)
+    _out.print(table)
 
 
 def _json_ready(value: Any) -> Any:
@@ -559,35 +571,41 @@ def validate_specsheet_cmd(
     if as_json:
         print(json.dumps(result.summary.to_dict(orient="records"), indent=2))
         return
-    table = Table(title="evforge from spec sheets vs official figures", title_justify="left")
-    for col in ("metric", "market", "split", "n", "median |err| %", "bias %", "max |err| %"):
-        table.add_column(col, justify="left" if col in ("metric", "market", "split") else "right")
-    for r in result.summary.to_dict(orient="records"):
-        table.add_row(
-            r["metric"],
-            r["market"],
-            r["split"],
-            str(r["n"]),
-            f"{r['median_abs_pct']:.1f}",
-            f"{r['mean_bias_pct']:+.1f}",
-            f"{r['max_abs_pct']:.1f}",
-        )
-    _out.print(table)
+    _print_table(
+        "evforge from spec sheets vs official figures",
+        ("metric", "market", "split", "n", "median |err| %", "bias %", "max |err| %"),
+        3,
+        (
+            (
+                r["metric"],
+                r["market"],
+                r["split"],
+                str(r["n"]),
+                f"{r['median_abs_pct']:.1f}",
+                f"{r['mean_bias_pct']:+.1f}",
+                f"{r['max_abs_pct']:.1f}",
+            )
+            for r in result.summary.to_dict(orient="records")
+        ),
+    )
     worst = result.rows.assign(abs_err=result.rows["error"].abs())
     worst = worst[worst["metric"] == "range"].sort_values("abs_err", ascending=False).head(10)
-    table = Table(title="the ten largest range errors", title_justify="left")
-    for col in ("variant", "market", "split", "official km", "evforge km", "error %"):
-        table.add_column(col, justify="left" if col in ("variant", "market", "split") else "right")
-    for r in worst.to_dict(orient="records"):
-        table.add_row(
-            r["variant"],
-            r["market"],
-            r["split"],
-            f"{r['official']:.0f}",
-            f"{r['predicted']:.0f}",
-            f"{r['error'] * 100:+.1f}",
-        )
-    _out.print(table)
+    _print_table(
+        "the ten largest range errors",
+        ("variant", "market", "split", "official km", "evforge km", "error %"),
+        3,
+        (
+            (
+                r["variant"],
+                r["market"],
+                r["split"],
+                f"{r['official']:.0f}",
+                f"{r['predicted']:.0f}",
+                f"{r['error'] * 100:+.1f}",
+            )
+            for r in worst.to_dict(orient="records")
+        ),
+    )
     for failure in result.failures:
         _err.print(f"not run: {failure}", markup=False)
     _out.print(f"report: {md}\nplot: {png}", markup=False)
@@ -613,28 +631,31 @@ def validate_roadload_cmd(
     if as_json:
         print(json.dumps(result.summary.to_dict(orient="records"), indent=2))
     else:
-        table = Table(title="road load from the spec sheet vs coast-down", title_justify="left")
-        for col in (
-            "split",
-            "n",
-            "A |err| N",
-            "B |err| N/(m/s)",
-            "C |err| %",
-            "UDDS |err| %",
-            "HWFET |err| %",
-        ):
-            table.add_column(col, justify="left" if col == "split" else "right")
-        for r in result.summary.to_dict(orient="records"):
-            table.add_row(
-                r["split"],
-                str(r["n"]),
-                f"{r['a_median_abs']:.1f}",
-                f"{r['b_median_abs']:.2f}",
-                f"{r['c_median_abs_pct']:.1f}",
-                f"{r['udds_median_abs_pct']:.1f}",
-                f"{r['hwfet_median_abs_pct']:.1f}",
-            )
-        _out.print(table)
+        _print_table(
+            "road load from the spec sheet vs coast-down",
+            (
+                "split",
+                "n",
+                "A |err| N",
+                "B |err| N/(m/s)",
+                "C |err| %",
+                "UDDS |err| %",
+                "HWFET |err| %",
+            ),
+            1,
+            (
+                (
+                    r["split"],
+                    str(r["n"]),
+                    f"{r['a_median_abs']:.1f}",
+                    f"{r['b_median_abs']:.2f}",
+                    f"{r['c_median_abs_pct']:.1f}",
+                    f"{r['udds_median_abs_pct']:.1f}",
+                    f"{r['hwfet_median_abs_pct']:.1f}",
+                )
+                for r in result.summary.to_dict(orient="records")
+            ),
+        )
         _out.print("median absolute errors; report: " + str(md), markup=False)
     if fit:
         f = fit_coefficients()

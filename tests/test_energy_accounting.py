@@ -226,3 +226,29 @@ def test_tyre_label_class_and_coefficient_are_exclusive() -> None:
     with pytest.raises(InputError) as info:
         parse_spec(spec)
     assert "tyres.label_class" in str(info.value)
+
+
+def test_wltp_test_mass_from_the_maximum_laden_mass() -> None:
+    # TM = MRO + 25 kg + 15 % of (TPMLM - MRO - 25 kg) for M1 (GTR 15 §3.2).
+    car = vehicle(mass={"curb": "1700 kg", "max_laden": "2300 kg"})
+    mro = 1700 + 75
+    assert wltp.test_mass_kg(car) == pytest.approx(mro + 25 + 0.15 * (2300 - mro - 25))
+
+
+def test_wltp_interpolation_family() -> None:
+    low = vehicle(body={"drag_coefficient": 0.26, "frontal_area": "2.2 m^2"})
+    high = vehicle(body={"drag_coefficient": 0.32, "frontal_area": "2.2 m^2"})
+    middle = vehicle(body={"drag_coefficient": 0.29, "frontal_area": "2.2 m^2"})
+    at_low = wltp.interpolation_family(low, high, low)
+    assert at_low["interpolation_coefficient"] == pytest.approx(0.0, abs=1e-12)
+    assert at_low["range_km"] == pytest.approx(at_low["range_km_direct"], rel=1e-12)
+    at_high = wltp.interpolation_family(low, high, high)
+    assert at_high["interpolation_coefficient"] == pytest.approx(1.0, rel=1e-12)
+    mid = wltp.interpolation_family(low, high, middle)
+    assert 0.0 < mid["interpolation_coefficient"] < 1.0
+    # Linear in the cycle energy demand, the interpolation stays close to the direct run.
+    assert mid["range_km"] == pytest.approx(mid["range_km_direct"], rel=0.01)
+    from evforge.errors import EvforgeError
+
+    with pytest.raises(EvforgeError):
+        wltp.interpolation_family(high, low, middle)

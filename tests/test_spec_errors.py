@@ -120,7 +120,7 @@ FAULTS = [
     pytest.param(
         chain(drop("mass.curb"), setv("mass.curbb", "1600 kg")),
         "mass.curbb",
-        "is not a known field; expected one of: curb, curb_definition, payload",
+        "is not a known field; expected one of: curb, curb_definition, max_laden, payload",
         id="typo-mass.curbb",
     ),
     pytest.param(

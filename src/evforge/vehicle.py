@@ -146,6 +146,7 @@ class Vehicle:
     regen_full_speed_mps: float
     torque_split: TorqueSplit = TorqueSplit.PROPORTIONAL
     curb_mass_kg: float | None = None
+    max_laden_mass_kg: float | None = None
     test_mass_kg: float | None = None
     rolling_resistance: float | None = None
     rolling_speed_coefficient: float | None = None

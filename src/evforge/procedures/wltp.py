@@ -1,7 +1,9 @@
 """WLTP pure-electric range and consumption (UN GTR 15; EU 2017/1151 Annex XXI; UN R154).
 
 Implemented: the cycle class from the power-to-mass ratio (GTR 15 Annex 1 §2), the test mass
-(§3.2: mass in running order + 25 kg + 15 % of the maximum payload for M1), and the
+(§3.2: mass in running order + 25 kg + 15 % of the maximum payload for M1), the interpolation
+family (an individual car's values between its L and H cars by cycle energy demand:
+:func:`interpolation_family`), and the
 two range procedures, from which the manufacturer chooses (Annex 8 §3.4.4):
 
 - the shortened test procedure (STP, §3.4.4.2): dynamic segments DS1 and DS2, each a WLTC
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import numpy as np
+
 from evforge.cycles import load_cycle
 from evforge.errors import EvforgeError
 from evforge.procedures.common import run_depletion, top_speed_mps, wall_per_dc
@@ -32,7 +36,7 @@ from evforge.procedures.segments import (
 )
 from evforge.vehicle import Vehicle
 
-__all__ = ["cycle_class", "run", "test_mass_kg"]
+__all__ = ["cycle_class", "cycle_energy_demand_j", "interpolation_family", "run", "test_mass_kg"]
 
 DRIVER_KG: Final = 75.0  # mass in running order includes a 75 kg driver (2017/1151 Art. 2)
 TEST_MASS_ADDITION_KG: Final = 25.0  # GTR 15 §3.2.25 (test mass)
@@ -51,11 +55,19 @@ CCP_METHOD: Final = "GTR 15 Annex 8 consecutive-cycle procedure (CCP)"
 
 
 def test_mass_kg(vehicle: Vehicle) -> float:
-    """TM = MRO + 25 kg + 15 % of the maximum payload; the spec's test mass if no curb."""
+    """TM = MRO + 25 kg + 15 % of the maximum vehicle load; the spec's test mass if no curb.
+
+    The maximum vehicle load is TPMLM - MRO - 25 kg (GTR 15 §3.2; regulations-verified §2.2)
+    when the spec gives the technically permissible maximum laden mass (``mass.max_laden``),
+    else :data:`DEFAULT_MAX_PAYLOAD_KG`. MRO = curb without driver + 75 kg.
+    """
     if vehicle.curb_mass_kg is None:
         return vehicle.mass_kg
     mro = vehicle.curb_mass_kg + DRIVER_KG
-    return mro + TEST_MASS_ADDITION_KG + PAYLOAD_SHARE_M1 * DEFAULT_MAX_PAYLOAD_KG
+    load = DEFAULT_MAX_PAYLOAD_KG
+    if vehicle.max_laden_mass_kg is not None:
+        load = max(vehicle.max_laden_mass_kg - mro - TEST_MASS_ADDITION_KG, 0.0)
+    return mro + TEST_MASS_ADDITION_KG + PAYLOAD_SHARE_M1 * load
 
 
 def cycle_class(vehicle: Vehicle) -> str:
@@ -135,3 +147,52 @@ def run(vehicle: Vehicle, method: str = "auto") -> dict[str, Any]:
         "complete_cycles": int(values["cycles"]),
         "method": STP_METHOD if stp is not None else CCP_METHOD,
     }
+
+
+def cycle_energy_demand_j(vehicle: Vehicle, cycle_name: str | None = None) -> float:
+    """Cycle energy demand E [J] of a car at its WLTP test mass (GTR 15 Annex 7 §3.2.3.2.2;
+    recall, regulations-verified §2): the work of the road-load and inertia force over the
+    cycle, counting only the steps where that force is positive.
+
+    F = f0 + f1 v + f2 v² + m_eff a on the mean speed of each step (the kernel's convention);
+    E = Σ max(F, 0) v Δt.
+    """
+    car = vehicle.with_mass(test_mass_kg(vehicle))
+    cycle = load_cycle(cycle_name or cycle_class(vehicle))
+    v0, v1 = cycle.speed_mps[:-1], cycle.speed_mps[1:]
+    dt = np.diff(cycle.time_s)
+    v = 0.5 * (v0 + v1)
+    force = car.rolling_n + car.linear_n_per_mps * v + car.aero_n_per_mps2 * v * v
+    force = np.where(v > 0, force, 0.0) + car.inertial_mass_kg * (v1 - v0) / dt
+    return float(np.sum(np.maximum(force, 0.0) * v * dt))
+
+
+def interpolation_family(low: Vehicle, high: Vehicle, individual: Vehicle) -> dict[str, Any]:
+    """WLTP values of an individual car of an interpolation family from its L and H cars.
+
+    K_ind = (E_ind - E_L) / (E_H - E_L) from the cycle energy demands
+    (:func:`cycle_energy_demand_j`, on the class of the L car), then PER, city range and
+    consumption interpolated linearly between the L and H results (GTR 15 Annex 8 §4.5,
+    interpolation method for PEVs; recall, regulations-verified §2). The individual car is
+    also run directly, for comparison (``*_direct``).
+    """
+    name = cycle_class(low)
+    e_l = cycle_energy_demand_j(low, name)
+    e_h = cycle_energy_demand_j(high, name)
+    if e_h <= e_l:
+        raise EvforgeError(
+            f"{high.name} has a cycle energy demand of {e_h / 1e3:.0f} kJ, not above the L car's "
+            f"{e_l / 1e3:.0f} kJ; expected the H car to be the one with the higher demand"
+        )
+    k = (cycle_energy_demand_j(individual, name) - e_l) / (e_h - e_l)
+    r_l, r_h, direct = run(low), run(high), run(individual)
+    out: dict[str, Any] = {"interpolation_coefficient": k, "cycle": name}
+    for key in (
+        "range_km",
+        "range_city_km",
+        "consumption_dc_kwh_per_100km",
+        "consumption_ac_kwh_per_100km",
+    ):
+        out[key] = r_l[key] + k * (r_h[key] - r_l[key])
+        out[f"{key}_direct"] = direct[key]
+    return out

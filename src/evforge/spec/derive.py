@@ -120,6 +120,7 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         max_charge_power_w=battery.max_charge_power_w,
         initial_soc=d.INITIAL_SOC.value,
         curb_mass_kg=curb_without_driver(spec),
+        max_laden_mass_kg=spec.mass.max_laden,
         test_mass_kg=spec.road_load.test_mass if spec.road_load is not None else None,
         rolling_resistance=crr,
         rolling_speed_coefficient=speed_coeff,

@@ -215,6 +215,7 @@ class MassSpec(_Strict):
 
     curb: Mass | None = None
     curb_definition: CurbDefinition | None = None
+    max_laden: Mass | None = None
     payload: Payload | None = None
     front_axle_share: AxleShare | None = None
 
@@ -340,6 +341,13 @@ class VehicleSpec(_Strict):
             raise _problem(
                 "body.drag_coefficient",
                 "is missing; expected a drag coefficient unless road_load is given",
+            )
+        laden, curb = self.mass.max_laden, self.mass.curb
+        if laden is not None and curb is not None and laden <= curb:
+            raise _problem(
+                "mass.max_laden",
+                f"got {laden:g} kg, not above mass.curb {curb:g} kg; "
+                "expected the technically permissible maximum laden mass",
             )
         battery = self.battery
         if battery.usable_energy is None and battery.nominal_energy is None:

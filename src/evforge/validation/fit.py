@@ -145,6 +145,7 @@ def fit_global_coefficients(
     fit_size_exponent: bool = True,
     specsheet_cases: Sequence[tuple[str, Vehicle, float]] = (),
     fit_excitation: bool = True,
+    start: Coefficients | None = None,
 ) -> FitResult:
     """Least squares on log(predicted / measured), training rows only (module notes).
 
@@ -153,7 +154,8 @@ def fit_global_coefficients(
     The excitation loss of a technology is fitted only when ``fit_excitation`` and the EPA
     training rows hold at least three families with it; otherwise it keeps its default. A
     soft-L1 loss keeps a few vehicles far off the generic model (two-speed gearboxes, a
-    maker's conservative label) from dominating.
+    maker's conservative label) from dominating. The search starts from a fixed point, or
+    from ``start`` (to check that given coefficients are the optimum, in a few steps).
     """
     from evforge.validation import specsheet
 
@@ -191,6 +193,12 @@ def fit_global_coefficients(
     scale = [0.002, 100.0] + [0.005] * len(technologies)
     if fit_size_exponent:
         x0, lo, hi, scale = [*x0, 0.7], [*lo, 0.0], [*hi, 1.6], [*scale, 0.1]
+    if start is not None:
+        x0 = [start.inverter_const, start.always_on_w]
+        x0 += [start.excitation.get(t, 0.0) for t in technologies]
+        if fit_size_exponent:
+            x0.append(start.size_exponent)
+        x0 = [min(max(x, lo_i), hi_i) for x, lo_i, hi_i in zip(x0, lo, hi, strict=True)]
     cases = len(cars) + len(specsheet_cases)
     result = least_squares(
         residuals,

@@ -60,8 +60,10 @@ def _si(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@cache
 def _epa_rows() -> pd.DataFrame:
-    """Every Test Car List row of the summary (carry-overs included), with family and split."""
+    """Every Test Car List row of the summary (carry-overs included), with family and split
+    (read once; callers take filtered copies)."""
     raw = epa._raw_rows().merge(
         epa._families(),
         on=["source_file", "Model Year", "Test Vehicle ID", "Test Veh Configuration #"],

@@ -293,28 +293,16 @@ class SpecsheetResult:
 
 
 def _summary(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per metric, market and split (and ``all`` splits): n, median |error|, bias, worst."""
+    both = pd.concat([rows, rows.assign(split="all")], ignore_index=True)
     out = []
-    for (metric, market, split), g in rows.groupby(["metric", "market", "split"], sort=False):
+    for (metric, market, split), g in both.groupby(["metric", "market", "split"], sort=False):
         err = g["error"].to_numpy()
         out.append(
             {
                 "metric": metric,
                 "market": market,
                 "split": split,
-                "n": int(err.size),
-                "median_abs_pct": float(np.median(np.abs(err)) * 100),
-                "mean_bias_pct": float(err.mean() * 100),
-                "max_abs_pct": float(np.abs(err).max() * 100),
-                "within_15pct": int((np.abs(err) <= 0.15).sum()),
-            }
-        )
-    for (metric, market), g in rows.groupby(["metric", "market"], sort=False):
-        err = g["error"].to_numpy()
-        out.append(
-            {
-                "metric": metric,
-                "market": market,
-                "split": "all",
                 "n": int(err.size),
                 "median_abs_pct": float(np.median(np.abs(err)) * 100),
                 "mean_bias_pct": float(err.mean() * 100),

@@ -21,6 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/evforge simulate $(DEMO_CAR) $(DEMO_CYCLES)
+	$(BIN)/evforge report $(DEMO_CAR)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -385,8 +385,10 @@ def test_validate_perf_covers_every_published_acceleration_figure() -> None:
     assert len(cars) >= 8  # the 3 examples and the validation cars
     for r in rows:
         assert r["predicted"] is not None, r
+        # JSON values carry 6 significant digits (evforge.output), so the error recomputed
+        # from the rounded prediction agrees to about 1e-6 x 100 / error-free digits.
         assert r["error_pct"] == pytest.approx(
-            100.0 * (r["predicted"] - r["published"]) / r["published"]
+            100.0 * (r["predicted"] - r["published"]) / r["published"], abs=1e-3
         )
         if r["car"].startswith("specsheet:"):  # the spec-sheet set splits by vehicle family
             variants = specsheet.load_variants().set_index("variant")

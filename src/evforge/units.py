@@ -10,13 +10,20 @@ definitions, so that no module carries a rounded copy.
 
 from __future__ import annotations
 
+import codecs
 import math
+import os
 import re
 import reprlib
+import stat
 from functools import cache
-from typing import Any, Final
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
 
-import pint
+if TYPE_CHECKING:
+    import pint
+
+from evforge.errors import InputError, Problem
 
 __all__ = [
     "G_STANDARD_MPS2",
@@ -24,8 +31,11 @@ __all__ = [
     "KMH_PER_MPS",
     "M_PER_MI",
     "QuantityError",
+    "TextError",
+    "decode_text",
     "parse_quantity",
     "parse_temperature_c",
+    "read_input_file",
     "registry",
     "short_repr",
 ]
@@ -58,8 +68,10 @@ class QuantityError(ValueError):
 
 
 @cache
-def registry() -> pint.UnitRegistry[Any]:
+def registry() -> pint.UnitRegistry[Any]:  # pint is imported here: `evforge --help` needs none
     """Return the package's single pint registry (created on first use, not at import)."""
+    import pint
+
     ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(cache_folder=None)
     # pint reads "PS" as petasiemens; on a car spec sheet it is the metric horsepower
     # (DIN 66036: 1 PS = 75 kgf·m/s = 735.49875 W).
@@ -144,6 +156,8 @@ def _parse_text(text: str, unit: str, expected: str) -> float:
     if _UNIT_RE.match(unit_text) is None:
         raise QuantityError(f"got {short_repr(text)}: unreadable unit; {expected}")
     ureg = registry()
+    import pint
+
     try:
         given = _parse_units(unit_text)
         target = "dimensionless" if unit == "1" else unit
@@ -170,8 +184,10 @@ _TEMPERATURE_UNITS: Final = {
     "k": "kelvin",
     "kelvin": "kelvin",
 }
-_MIN_AMBIENT_C: Final = -50.0
-_MAX_AMBIENT_C: Final = 60.0
+# One ambient range for every command (range, simulate, charge): the range the battery and
+# charging temperature model covers (evforge.charging.session.AMBIENT_RANGE_C).
+_MIN_AMBIENT_C: Final = -30.0
+_MAX_AMBIENT_C: Final = 50.0
 
 
 def parse_temperature_c(text: str) -> float:
@@ -182,7 +198,7 @@ def parse_temperature_c(text: str) -> float:
     QuantityError
         If the text is not a temperature, or lies outside -50 to 60 °C (road conditions).
     """
-    expected = "expected a temperature such as '-7C', '20F' or '266K' (-50 to 60 °C)"
+    expected = "expected a temperature such as '-7C', '20F' or '266K' (-30 to 50 °C)"
     match = _QUANTITY_RE.match(text) if len(text) <= _MAX_TEXT else None
     if match is None:
         raise QuantityError(f"got {short_repr(text)}; {expected}")
@@ -196,3 +212,145 @@ def parse_temperature_c(text: str) -> float:
     if not _MIN_AMBIENT_C <= value <= _MAX_AMBIENT_C:
         raise QuantityError(f"got {short_repr(text)} (= {value:.1f} °C); {expected}")
     return value
+
+
+# --- reading input files ------------------------------------------------------------------------
+
+_FILE_KINDS: Final = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+# Open without blocking (a FIFO with no writer would block open()), without becoming a
+# terminal's controlling process, and in binary mode on Windows.
+_OPEN_FLAGS: Final = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    """``None`` for a regular file, else a problem message naming what the path is."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
+    return f"cannot be read: not a regular file ({kind})"
+
+
+def read_input_file(path: Path, *, limit: int) -> bytes:
+    """The bytes of an input file: a regular file of at most ``limit`` bytes.
+
+    Anything else (a directory, a FIFO, a device such as ``/dev/zero``, a socket) is refused
+    before it is read, so it cannot block or exhaust memory; at most ``limit + 1`` bytes are
+    ever read, so a file that grows while it is read is caught too.
+
+    Raises
+    ------
+    InputError
+        With one ``<file>`` problem (source ``str(path)``).
+    """
+    source = str(path)
+
+    def fail(message: str) -> InputError:
+        return InputError(source, [Problem("<file>", message)])
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise fail(f"cannot be read ({exc.strerror})") from None
+    except ValueError:  # a NUL character in the path
+        raise fail("cannot be read (the path holds a NUL character)") from None
+    problem = _not_regular(mode)
+    if problem is not None:
+        raise fail(problem)
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise fail(f"cannot be read ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)  # the file actually opened (it may have been replaced)
+        problem = _not_regular(info.st_mode)
+        if problem is not None:
+            raise fail(problem)
+        if info.st_size > limit:
+            raise fail(f"is {info.st_size} bytes; expected at most {limit}")
+        with os.fdopen(fd, "rb") as file:
+            fd = -1
+            raw = file.read(limit + 1)
+    except OSError as exc:
+        raise fail(f"cannot be read ({exc.strerror})") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(raw) > limit:
+        raise fail(f"is more than {limit} bytes (it grew while read); expected at most {limit}")
+    return raw
+
+
+class TextError(ValueError):
+    """Bytes that are not a text file: where (1-based line and column) and what is wrong.
+
+    ``str(exc)`` is ``"line 3, column 12: byte 0xe9 is not UTF-8; save the file as UTF-8"``.
+    """
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        self.line, self.column, self.message = line, column, message
+        super().__init__(f"line {line}, column {column}: {message}")
+
+
+# Characters that YAML 1.1 (section 5.1) does not allow in a stream, and that have no business
+# in a CSV either: C0 controls other than tab, line feed and carriage return, DEL, C1 controls
+# other than NEL, and the non-characters U+FFFE and U+FFFF.
+_FORBIDDEN_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def decode_text(raw: bytes, *, noun: str) -> str:
+    """Decode an input file's bytes as UTF-8 text (a leading byte-order mark is dropped).
+
+    UTF-16 with a byte-order mark is accepted too (some Windows editors save "Unicode" so).
+    ``noun`` names the kind of file for messages (``"a spec file"``).
+
+    Raises
+    ------
+    TextError
+        At the first byte that is not UTF-8, or the first NUL or other control character.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            message = f"{exc.reason} at byte {exc.start} of UTF-16 text; save the file as UTF-8"
+            raise TextError(1, 1, message) from None
+    else:
+        raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _decode_error(raw, exc.start) from None
+    bad = _FORBIDDEN_CHAR.search(text)
+    if bad is not None:
+        i = bad.start()
+        line = text.count("\n", 0, i) + 1
+        column = i - (text.rfind("\n", 0, i) + 1) + 1
+        char = bad.group()
+        what = "NUL byte" if char == "\0" else f"control character U+{ord(char):04X}"
+        raise TextError(line, column, f"{what}; {noun} is a text file")
+    return text
+
+
+def _decode_error(raw: bytes, offset: int) -> TextError:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    line = raw.count(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", "replace")) + 1
+    byte = raw[offset]
+    hint = ""
+    if byte >= 0x80:
+        try:
+            hint = f" (in Windows-1252 it would be {bytes([byte]).decode('cp1252')!r})"
+        except UnicodeDecodeError:
+            hint = ""
+    return TextError(line, column, f"byte 0x{byte:02x} is not UTF-8{hint}; save the file as UTF-8")

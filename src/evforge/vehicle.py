@@ -88,7 +88,12 @@ class PerformanceParams:
     min_voltage_v : float
         Lowest pack terminal voltage the BMS allows under load [V].
     max_discharge_power_w : float | None
-        Stated peak pack discharge power [W], or None to use the equivalent circuit's limit.
+        Stated peak pack discharge power [W], or None: the pack delivers what the motors
+        draw, up to the equivalent circuit's limit.
+    typical_discharge_power_w : float | None
+        Peak discharge power of a typical pack of this chemistry and size [W]
+        (``PEAK_DISCHARGE_C_RATE`` × usable energy): what :func:`evforge.performance.
+        pack_limited` compares the motors' demand with when the spec states no pack power.
     system_power_w : float | None
         The maker's combined (system) power rating [W]: caps the summed mechanical output of
         the motors; None when not given.
@@ -106,6 +111,7 @@ class PerformanceParams:
     test_soc: float
     min_voltage_v: float
     max_discharge_power_w: float | None = None
+    typical_discharge_power_w: float | None = None
     system_power_w: float | None = None
     launch_ramp_s: float = 0.0
 

@@ -8,13 +8,14 @@ the charger's current at its maximum voltage.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Final
 
 from evforge.errors import InputError, Problem
 
-__all__ = ["CHARGER_CLASSES", "Charger", "parse_charger"]
+__all__ = ["CHARGER_CLASSES", "Charger", "check_limit", "parse_charger"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,22 @@ DEFAULT_CHARGER: Final = "350kW"
 _POWER_RE = re.compile(r"^\s*(?P<kw>\d+(?:\.\d*)?)\s*kW\s*$", re.IGNORECASE)
 
 
+def check_limit(option: str, value: float, unit: str) -> None:
+    """Raise :class:`InputError` naming ``option`` unless ``value`` is a finite positive limit.
+
+    A charger's power, current and voltage are physical ratings: zero, negative, infinite or
+    NaN ones describe no charger.
+    """
+    if not (math.isfinite(value) and value > 0.0):
+        raise InputError(
+            option,
+            [Problem(f"{value:g} {unit}", f"expected a finite positive {_QUANTITY[unit]}")],
+        )
+
+
+_QUANTITY: Final = {"V": "voltage", "A": "current", "W": "power"}
+
+
 def parse_charger(
     text: str, *, max_voltage_v: float | None = None, max_current_a: float | None = None
 ) -> Charger:
@@ -119,12 +136,12 @@ def parse_charger(
             base.max_voltage_v,
             f"{power_kw:g} kW; voltage and current of the {base.name} class: {base.source}",
         )
-    for option, value in (
-        ("--charger-voltage", max_voltage_v),
-        ("--charger-current", max_current_a),
+    for option, value, unit in (
+        ("--charger-voltage", max_voltage_v, "V"),
+        ("--charger-current", max_current_a, "A"),
     ):
-        if value is not None and not (value > 0.0):
-            raise InputError(option, [Problem(f"{value:g}", "expected a positive number")])
+        if value is not None:
+            check_limit(option, value, unit)
     if max_voltage_v is None and max_current_a is None:
         return base
     return Charger(

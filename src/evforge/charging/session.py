@@ -24,12 +24,12 @@ import numpy as np
 import numpy.typing as npt
 
 from evforge.charging import physics as ph
-from evforge.charging.chargers import CHARGER_CLASSES, DEFAULT_CHARGER, Charger
+from evforge.charging.chargers import CHARGER_CLASSES, DEFAULT_CHARGER, Charger, check_limit
 from evforge.errors import InputError, Problem
 from evforge.spec import defaults as d
 from evforge.vehicle import Vehicle
 
-__all__ = ["MAX_SOC_STEP", "ChargeResult", "charge"]
+__all__ = ["MAX_SOC_STEP", "ChargeResult", "charge", "precondition_energy_j"]
 
 #: Largest state-of-charge step of the integration [-] (0.1 % of the usable window).
 MAX_SOC_STEP: Final = 0.001
@@ -38,6 +38,13 @@ MAX_SOC_STEP: Final = 0.001
 AMBIENT_RANGE_C: Final = (-30.0, 50.0)
 
 _LIMITS: Final = ("battery", "car", "charger power", "charger current")
+#: Nominal pack voltage from which a car is taken to have on-board step-up conversion for
+#: chargers whose output stops below the pack's voltage [V]: the 800 V-class platforms
+#: (Hyundai-Kia E-GMP, Porsche J1) charge on 400 V-class chargers that way; 400 V-class
+#: packs (300-450 V nominal) do not (assumption from the makers' platform descriptions).
+BOOST_MIN_NOMINAL_V: Final = 600.0
+#: Largest step-up ratio of that conversion [-]: a 400 V-class charger to an 800 V pack.
+BOOST_MAX_RATIO: Final = 2.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,12 @@ class ChargeResult:
     Scalars are in the units their names carry; the arrays are the trace on the SOC grid.
     ``energy_inlet_kwh`` is what the charger meters (DC at the car's inlet), the figure a
     driver pays for; ``energy_stored_kwh`` is the chemical energy added to the cells.
+
+    ``precondition_energy_kwh`` and ``precondition_time_min`` are what warming a pack colder
+    than the preconditioning target took *before* plugging in (``preconditioned``; 0 when
+    the pack was not colder or not preconditioned): the heat m c_p ΔT of the lumped pack
+    (:func:`precondition_energy_j`) from the car's own pack at the heater's power, neither
+    metered by the charger nor counted in ``time_min``.
     """
 
     vehicle: str
@@ -63,6 +76,8 @@ class ChargeResult:
     heater_kwh: float
     peak_power_kw: float
     mean_power_kw: float
+    precondition_energy_kwh: float
+    precondition_time_min: float
     soc: npt.NDArray[np.float64] = field(repr=False)
     time_s: npt.NDArray[np.float64] = field(repr=False)
     power_inlet_w: npt.NDArray[np.float64] = field(repr=False)
@@ -91,6 +106,8 @@ class ChargeResult:
             "energy_grid_kwh": self.energy_grid_kwh,
             "battery_loss_kwh": self.battery_loss_kwh,
             "heater_kwh": self.heater_kwh,
+            "precondition_energy_kwh": self.precondition_energy_kwh,
+            "precondition_time_min": self.precondition_time_min,
             "peak_power_kw": self.peak_power_kw,
             "mean_power_kw": self.mean_power_kw,
             "battery_temperature_c": {
@@ -174,6 +191,64 @@ def _check_inputs(soc_from: float, soc_to: float, ambient_c: float) -> None:
         raise InputError("charge", problems)
 
 
+def precondition_energy_j(
+    heat_capacity_j_per_k: float, ambient_c: float, target_c: float, aux_w: float, heater_w: float
+) -> tuple[float, float]:
+    """Electrical energy [J] and time [s] to warm a soaked pack to the charging target.
+
+    The same lumped pack as the session (C dT/dt = P_heater, heat capacity C = m c_p): a PTC
+    heater (COP 1) at ``heater_w`` raises it by ΔT = target − ambient in C ΔT / P_heater,
+    while the car draws its always-on load ``aux_w`` as well. Heat lost to the surroundings
+    over that time is neglected (an adiabatic pack: a lower bound on both figures). Zero
+    when the pack is already at or above the target.
+
+    Parameters
+    ----------
+    heat_capacity_j_per_k : float
+        Pack heat capacity C [J/K] (cells' mass × specific heat).
+    ambient_c, target_c : float
+        Soak (ambient) and preconditioning target temperatures [°C].
+    aux_w, heater_w : float
+        Always-on load and heater electrical power [W].
+
+    Returns
+    -------
+    (float, float)
+        Energy drawn from the pack [J], time [s].
+    """
+    rise = max(target_c - ambient_c, 0.0)
+    time = heat_capacity_j_per_k * rise / heater_w
+    return (heater_w + aux_w) * time, time
+
+
+def _check_voltage(
+    vehicle: Vehicle, pack: _Pack, ch: Charger, soc_from: float, soc_to: float
+) -> None:
+    """A DC charger drives current into the pack only above the pack's open-circuit voltage:
+    its top output voltage must reach the pack's voltage over the session, directly or, for
+    an 800 V-class car, through the car's step-up conversion (at most ``BOOST_MAX_RATIO``)."""
+    ocv_from = float(np.interp(soc_from, pack.soc_grid, pack.ocv_grid))
+    ocv_to = float(np.interp(soc_to, pack.soc_grid, pack.ocv_grid))
+    volts = ch.max_voltage_v
+    if vehicle.nominal_voltage_v >= BOOST_MIN_NOMINAL_V:
+        if volts * BOOST_MAX_RATIO >= ocv_from:
+            return
+        why = (
+            f"{volts:g} V is below half the pack's {ocv_from:.0f} V open-circuit voltage at "
+            f"{soc_from * 100:g} % SOC; the car's step-up conversion (800 V-class packs) at "
+            f"most doubles a charger's voltage"
+        )
+    else:
+        if volts >= ocv_to:
+            return
+        at, soc = (ocv_from, soc_from) if volts < ocv_from else (ocv_to, soc_to)
+        why = (
+            f"{volts:g} V is below the pack's {at:.0f} V open-circuit voltage at "
+            f"{soc * 100:g} % SOC; a DC charger cannot charge a pack above its voltage"
+        )
+    raise InputError("charge", [Problem("--charger-voltage", why)])
+
+
 def charge(
     vehicle: Vehicle,
     soc_from: float = 0.10,
@@ -213,13 +288,18 @@ def charge(
     Raises
     ------
     InputError
-        If a state of charge or the ambient temperature is out of range.
+        If a state of charge or the ambient temperature is out of range, a charger limit is
+        not a finite positive number, or the charger's voltage cannot reach the pack's.
     """
     _check_inputs(soc_from, soc_to, ambient_c)
     if not 0.0 < soc_step <= 0.05:
         raise ValueError(f"soc_step {soc_step} outside (0, 0.05]")
     ch = charger if charger is not None else CHARGER_CLASSES[DEFAULT_CHARGER]
+    check_limit("--charger", ch.max_power_w, "W")
+    check_limit("--charger-current", ch.max_current_a, "A")
+    check_limit("--charger-voltage", ch.max_voltage_v, "V")
     pack = _pack(vehicle, d.CHARGE_KNEE_SOC.value if knee_soc is None else knee_soc)
+    _check_voltage(vehicle, pack, ch, soc_from, soc_to)
     t_ref = ph.celsius_to_kelvin(d.CHARGE_REFERENCE_TEMPERATURE.value)
     t_target = ph.celsius_to_kelvin(d.PRECONDITION_TEMPERATURE.value)
     t_cool = ph.celsius_to_kelvin(d.BATTERY_COOLING_TEMPERATURE.value)
@@ -227,7 +307,10 @@ def charge(
     heater_w = d.BATTERY_HEATER_POWER.value * 1e3
     # An 800 V pack on a charger whose output stops below the pack's voltage charges through
     # the car's step-up conversion: the charger then gives its current at its top voltage.
-    boost = pack.max_voltage_v > ch.max_voltage_v
+    # A 400 V-class pack on such a charger charges only while the charger's voltage covers
+    # the pack's, V_oc + R I ≤ V_charger: the current is capped by that headroom.
+    below = pack.max_voltage_v > ch.max_voltage_v
+    boost = below and vehicle.nominal_voltage_v >= BOOST_MIN_NOMINAL_V
     inlet_cap_w = min(ch.max_power_w, ch.max_current_a * ch.max_voltage_v) if boost else None
 
     def rates(s: float, temp_k: float) -> tuple[float, float, float, float, int]:
@@ -246,9 +329,10 @@ def charge(
             assert inlet_cap_w is not None
             limits += [ph.power_limited_current(max(inlet_cap_w - own_w, 0.0), ocv, r), math.inf]
         else:
+            headroom_a = (ch.max_voltage_v - ocv) / r if below else math.inf
             limits += [
                 ph.power_limited_current(max(ch.max_power_w - own_w, 0.0), ocv, r),
-                ch.max_current_a,
+                min(ch.max_current_a, max(headroom_a, 0.0)),
             ]
         k = int(np.argmin(limits))
         current = float(limits[k])
@@ -297,6 +381,13 @@ def charge(
         inlet_j += (p_m + pack.aux_w + heat_m) * step_t
 
     total_s = float(time_s[-1])
+    pre_j, pre_s = (
+        precondition_energy_j(
+            c_th, ambient_c, d.PRECONDITION_TEMPERATURE.value, pack.aux_w, heater_w
+        )
+        if preconditioned
+        else (0.0, 0.0)
+    )
     return ChargeResult(
         vehicle=vehicle.name,
         charger=ch.name,
@@ -312,6 +403,8 @@ def charge(
         heater_kwh=heater_j / 3.6e6,
         peak_power_kw=float(p_inlet.max()) / 1e3,
         mean_power_kw=inlet_j / total_s / 1e3,
+        precondition_energy_kwh=pre_j / 3.6e6,
+        precondition_time_min=pre_s / 60.0,
         soc=grid,
         time_s=time_s,
         power_inlet_w=p_inlet,

@@ -5,7 +5,12 @@ tractive-force curve (motors, tyres with load transfer, battery); :mod:`~evforge
 integrates full-demand runs from it. Equations and sources: ``docs/performance.md``.
 """
 
-from evforge.performance.forces import ForceModel, force_model
+from evforge.performance.forces import (
+    ForceModel,
+    force_model,
+    pack_limited,
+    peak_electrical_demand_w,
+)
 from evforge.performance.solve import (
     QUARTER_MILE_M,
     ROLLOUT_M,
@@ -31,6 +36,8 @@ __all__ = [
     "gradeability",
     "integrate_run",
     "launch_phase",
+    "pack_limited",
+    "peak_electrical_demand_w",
     "performance",
     "standing_run",
     "top_speed",

@@ -11,7 +11,10 @@ Three limits act in series, each a pure function of :mod:`evforge.physics`:
    inverter losses of :func:`~evforge.physics.motor.motor_loss_power`, plus the auxiliary and
    base loads, may not exceed the pack's discharge power at the test state of charge: the
    spec's ``battery.peak_discharge_power`` or, if not given, the equivalent circuit's
-   V_min (V_oc - V_min) / R (:func:`~evforge.physics.battery.max_discharge_power_at_min_voltage`).
+   V_min (V_oc - V_min) / R (:func:`~evforge.physics.battery.max_discharge_power_at_min_voltage`):
+   a pack built for its motors. :func:`pack_limited` warns when the motors ask for more than
+   the stated pack power, or (none stated) than a typical pack of the chemistry and size
+   (``PEAK_DISCHARGE_C_RATE`` × usable energy) gives.
    When it binds, every axle's torque is scaled by the same factor s, found in closed form
    from P(s) = s A + B + s² C (mechanical, constant and copper terms).
 4. **System power**: where the spec gives the maker's combined rating
@@ -34,12 +37,12 @@ import numpy.typing as npt
 
 from evforge.errors import EvforgeError
 from evforge.physics.battery import max_discharge_power_at_min_voltage
-from evforge.physics.motor import motor_max_torque
+from evforge.physics.motor import motor_loss_power, motor_max_torque
 from evforge.physics.traction import traction_limited_force
 from evforge.units import G_STANDARD_MPS2
 from evforge.vehicle import PerformanceParams, Vehicle
 
-__all__ = ["ForceModel", "force_model"]
+__all__ = ["ForceModel", "force_model", "pack_limited", "peak_electrical_demand_w"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -181,3 +184,72 @@ def force_model(vehicle: Vehicle) -> ForceModel:
             max_discharge_power_at_min_voltage(ocv, vehicle.resistance_ohm, params.min_voltage_v)
         )
     return ForceModel(car, params, power)
+
+
+def peak_electrical_demand_w(model: ForceModel, top_speed_mps: float = 100.0) -> float:
+    """Largest electrical power the motors can ask for at full demand [W].
+
+    At each speed up to ``top_speed_mps`` every driven axle at its torque envelope
+    (:func:`~evforge.physics.motor.motor_max_torque`), mechanical power T ω (capped at the
+    system rating where the spec gives one) plus the motor and inverter losses of
+    :func:`~evforge.physics.motor.motor_loss_power`, plus the always-on load; the tyres'
+    limit is not applied (it depends on the launch, the pack is sized for the motors).
+    """
+    v = model.vehicle
+    speed = np.linspace(0.0, top_speed_mps, 401)
+    mech = np.zeros_like(speed)
+    loss = np.zeros_like(speed)
+    for axle in v.axles:
+        if not axle.driven:
+            continue
+        omega = speed * v.gear_ratio / axle.wheel_radius_m
+        torque = motor_max_torque(
+            omega, axle.peak_torque_nm, axle.peak_power_w, axle.max_speed_rad_s
+        )
+        mech += torque * omega
+        loss += motor_loss_power(
+            torque,
+            omega,
+            axle.loss_scale_w,
+            axle.peak_torque_nm,
+            axle.max_speed_rad_s,
+            *axle.loss_coefficients,
+        )
+    system = model.params.system_power_w
+    if system is not None:
+        mech = np.minimum(mech, system)
+    return float(np.max(mech + loss)) + v.auxiliary_power_w
+
+
+def pack_limited(vehicle: Vehicle) -> str | None:
+    """A warning when the motors' peak electrical demand exceeds what the pack gives, naming
+    both powers; None when it does not.
+
+    With ``battery.peak_discharge_power`` in the spec the pack limits acceleration and the
+    warning says so. Without it the model lets the pack deliver what the motors draw (a
+    production car's pack is built for its motors), and warns when that is more than a
+    typical pack of the same chemistry and size gives (``PEAK_DISCHARGE_C_RATE``), so that a
+    design pairing a small pack with large motors is not silently credited with it.
+    """
+    model = force_model(vehicle)
+    demand = peak_electrical_demand_w(model)
+    params = model.params
+    if params.max_discharge_power_w is not None:
+        pack = model.battery_power_w
+        if demand <= pack:
+            return None
+        return (
+            f"{vehicle.name}: the motors can draw {demand / 1e3:.0f} kW at full demand, more "
+            f"than the pack's {pack / 1e3:.0f} kW peak discharge power; acceleration is "
+            "battery-limited"
+        )
+    typical = params.typical_discharge_power_w
+    if typical is None or demand <= typical:
+        return None
+    rate = typical / vehicle.usable_energy_j * 3.6e6
+    return (
+        f"{vehicle.name}: the motors can draw {demand / 1e3:.0f} kW at full demand, more than "
+        f"a typical {vehicle.chemistry.value} pack of this size gives ({rate:.1f}C: "
+        f"{typical / 1e3:.0f} kW, spec/defaults.py PEAK_DISCHARGE_C_RATE); the results assume "
+        "this pack delivers it: give battery.peak_discharge_power if it cannot"
+    )

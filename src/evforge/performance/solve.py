@@ -62,7 +62,7 @@ import numpy.typing as npt
 from scipy.optimize import brentq
 
 from evforge.errors import EvforgeError
-from evforge.performance.forces import ForceModel, force_model
+from evforge.performance.forces import ForceModel, force_model, pack_limited
 from evforge.physics.traction import traction_limited_force
 from evforge.units import KMH_PER_MPS, M_PER_MI
 from evforge.vehicle import Vehicle
@@ -330,7 +330,8 @@ def gradeability(model: ForceModel, speed_mps: float) -> float | None:
 class PerfResult:
     """Acceleration, top speed and gradeability of one car (None: not reachable).
 
-    Times in s, speeds in km/h, grades in percent (100 tan θ).
+    Times in s, speeds in km/h, grades in percent (100 tan θ). ``warnings``: what the user
+    should know about the result, one sentence each (e.g. :func:`pack_limited`'s).
     """
 
     vehicle: str
@@ -349,10 +350,13 @@ class PerfResult:
     battery_power_kw: float
     test_mass_kg: float
     test_soc: float
+    warnings: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, Any]:
-        """The result as a plain dict (JSON-ready)."""
-        return asdict(self)
+        """The result as a plain dict (JSON-ready; ``warnings`` a list of strings)."""
+        out = asdict(self)
+        out["warnings"] = list(self.warnings)
+        return out
 
 
 def performance(vehicle: Vehicle, *, step_mps: float = SPEED_STEP_MPS) -> PerfResult:
@@ -372,6 +376,14 @@ def performance(vehicle: Vehicle, *, step_mps: float = SPEED_STEP_MPS) -> PerfRe
     """
     model = force_model(vehicle)
     v_top, limited_by = top_speed(model)
+    if v_top <= 0.0:
+        zero = np.zeros(1)
+        raise EvforgeError(
+            f"{vehicle.name} cannot move on a level road: at standstill its tractive force "
+            f"({float(model.tractive_force(zero)[0]):.0f} N) does not overcome the road load "
+            f"({float(model.road_load(zero)[0]):.0f} N); check the motors' torque, the gear "
+            "ratio and the mass"
+        )
     unlimited = (
         v_top if limited_by is not TopSpeedLimit.ELECTRONIC else top_speed(_without_limit(model))[0]
     )
@@ -397,6 +409,7 @@ def performance(vehicle: Vehicle, *, step_mps: float = SPEED_STEP_MPS) -> PerfRe
         battery_power_kw=model.battery_power_w / 1e3,
         test_mass_kg=model.vehicle.mass_kg,
         test_soc=model.params.test_soc,
+        warnings=tuple(w for w in (pack_limited(vehicle),) if w is not None),
     )
 
 

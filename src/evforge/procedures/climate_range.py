@@ -11,23 +11,24 @@ Set point, soak and any solar load of Annex B are assumptions, not read in the s
 
 The real-world table drives at constant motorway speeds (110 and 130 km/h, 70 mph) and over
 the WLTC Low + Medium phases (city), soaked at 23, 0 and -10 °C with the cabin held at its set
-point, and the aerodynamic drag scaled with the air density, ρ ∝ 1/T at constant pressure
-(ideal gas; the road-load coefficients hold at the 20 °C reference of GTR 15 Annex 4 and
-40 CFR 1066). Range = usable energy left after the cabin warm-up (and any pack heating) / the DC
+point, and the road load at the ambient as on the road
+(:func:`evforge.sim.ambient.road_load_at_ambient`: aerodynamic drag with the air density,
+ρ ∝ 1/T at constant pressure, and the constant term with the tyres' temperature correction;
+the road-load coefficients hold at the 20 °C reference of GTR 15 Annex 4 and 40 CFR 1066).
+Range = usable energy left after the cabin warm-up (and any pack heating) / the DC
 consumption in steady driving; no official procedure stands behind it.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Final
 
 import numpy as np
 
 from evforge.climate.model import procedure_vehicle
 from evforge.climate.params import Ambient
-from evforge.climate.physics import KELVIN_OFFSET
 from evforge.cycles import Cycle, load_cycle
+from evforge.physics.road_load import REFERENCE_TEMPERATURE_C
 from evforge.procedures import cltc
 from evforge.procedures.segments import CONSTANT_SPEED_ACCEL_MPS2, constant_speed_segment
 from evforge.sim.ambient import run_at_ambient
@@ -56,7 +57,7 @@ SCENARIOS: Final[dict[str, float | None]] = {
 }
 CRUISE_S: Final = 1800.0
 #: Temperature at which road-load coefficients and the default air density hold [°C].
-ROAD_LOAD_REFERENCE_C: Final = 20.0
+ROAD_LOAD_REFERENCE_C: Final = REFERENCE_TEMPERATURE_C
 
 
 def constant_speed_cycle(
@@ -107,13 +108,11 @@ def real_world(
     assert vehicle.climate is not None
     for t in temperatures_c:
         amb = Ambient(t)
-        density = (ROAD_LOAD_REFERENCE_C + KELVIN_OFFSET) / (t + KELVIN_OFFSET)
-        road = replace(vehicle, aero_n_per_mps2=vehicle.aero_n_per_mps2 * density)
-        car = procedure_vehicle(road, amb)
+        car = procedure_vehicle(vehicle, amb)
         available_kwh = car.usable_energy_j * car.initial_soc / 3.6e6
         for name, (cycle, a, b) in runs.items():
             run = run_at_ambient(
-                road, cycle, amb, cabin_start_c=vehicle.climate.setpoint_c, cuts_s=(a, b)
+                vehicle, cycle, amb, cabin_start_c=vehicle.climate.setpoint_c, cuts_s=(a, b)
             )
             e, d = run.energy_between_kwh(a, b)
             rows.append(

@@ -77,7 +77,9 @@ def depletion_trace(
     """Run ``cycle`` from full charge: cumulative DC energy at the battery [J] and distance
     [m] per sample, and the last sample on the trace before the break-off (the first second
     the car falls behind it), or -1 if it never falls behind."""
-    trace = simulate(vehicle, cycle, trace=True)[0].trace
+    # The pack delivers until the break-off (past_empty), as the procedures have always
+    # measured the energy to break-off; a plain simulate() stops drawing at empty instead.
+    trace = simulate(vehicle, cycle, trace=True, past_empty=True)[0].trace
     assert trace is not None
     t = trace["time_s"].to_numpy()
     dt = np.diff(t, prepend=t[0])

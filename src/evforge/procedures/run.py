@@ -25,16 +25,19 @@ def run_procedure(
     """One (vehicle, procedure) record: ``vehicle``, ``procedure``, then the procedure's values.
 
     ``ambient_c`` runs the procedure's depletion test with the car soaked at that temperature
-    and its climate control on (:func:`evforge.climate.model.procedure_vehicle`); omitted, at
-    the procedure's own test-cell conditions. The EPA record also carries the vehicle-specific
+    and its climate control on (:func:`evforge.climate.model.procedure_vehicle`), and its
+    road load at that temperature as on the road
+    (:func:`evforge.sim.ambient.road_load_at_ambient`); omitted, at the procedure's own
+    test-cell conditions. The EPA record also carries the vehicle-specific
     5-cycle adjustment (:mod:`evforge.procedures.epa_five_cycle`) at test-cell conditions.
     """
     car = vehicle
     if ambient_c is not None:
         from evforge.climate.model import procedure_vehicle
         from evforge.climate.params import Ambient
+        from evforge.sim.ambient import road_load_at_ambient
 
-        car = procedure_vehicle(vehicle, Ambient(ambient_c))
+        car = road_load_at_ambient(procedure_vehicle(vehicle, Ambient(ambient_c)), ambient_c)
     values = PROCEDURES[procedure](car)
     if procedure == "epa" and ambient_c is None:
         from evforge.procedures import epa_five_cycle

@@ -1,12 +1,13 @@
 """Runs at an ambient temperature: the cycle cut into segments, each with its own constant
 auxiliary power (the mean of the HVAC schedule over the segment), the state of charge carried
 from one segment to the next. The kernel is unchanged: climate reaches it only through its
-existing inputs (auxiliary power, pack resistance, usable charge, initial state of charge).
+existing inputs (auxiliary power, pack resistance, usable charge, initial state of charge,
+and the road-load terms: air density and cold-tyre rolling resistance at the ambient,
+:func:`road_load_at_ambient`).
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
@@ -21,11 +22,36 @@ from evforge.climate.model import (
 )
 from evforge.climate.params import Ambient
 from evforge.cycles import Cycle
+from evforge.physics.road_load import aero_density_factor, rolling_temperature_factor
 from evforge.sim.results import EnergyBreakdown, SimResult
 from evforge.sim.simulate import simulate
 from evforge.vehicle import Vehicle
 
-__all__ = ["AmbientRun", "merge_results", "run_at_ambient"]
+__all__ = ["AmbientRun", "merge_results", "road_load_at_ambient", "run_at_ambient"]
+
+
+def road_load_at_ambient(vehicle: Vehicle, temperature_c: float) -> Vehicle:
+    """The car with its road load at ``temperature_c`` on the road at the reference pressure.
+
+    The road-load coefficients (coast-down f₀, f₁, f₂, or the physical C_rr m g and ½ρ₀C_dA)
+    hold at the 20 °C, 100 kPa reference of GTR 15 Annex 4. Here the aerodynamic term
+    follows the air density (:func:`~evforge.physics.road_load.aero_density_factor`) and the
+    constant term the tyres' temperature correction
+    (:func:`~evforge.physics.road_load.rolling_temperature_factor`), on both road-load paths
+    (C_rr too, so :meth:`~evforge.vehicle.Vehicle.with_mass` keeps it). The linear term is
+    left as measured. At 20 °C the car is returned unchanged (both factors are exactly 1).
+    """
+    aero = aero_density_factor(temperature_c)
+    rolling = rolling_temperature_factor(temperature_c)
+    if aero == 1.0 and rolling == 1.0:
+        return vehicle
+    crr = vehicle.rolling_resistance
+    return replace(
+        vehicle,
+        aero_n_per_mps2=vehicle.aero_n_per_mps2 * aero,
+        rolling_n=vehicle.rolling_n * rolling,
+        rolling_resistance=None if crr is None else crr * rolling,
+    )
 
 
 @dataclass(frozen=True)
@@ -71,8 +97,12 @@ def run_at_ambient(
     cuts_s: Sequence[float] = (),
     initial_soc: float | None = None,
     trace: bool = False,
+    road_load: bool = True,
 ) -> AmbientRun:
     """Simulate ``vehicle`` over ``cycle`` at ``ambient``, HVAC schedule included.
+
+    Once the pack runs empty (:attr:`SimResult.battery_empty`) the rest of the cycle is one
+    segment, so the car keeps the speed it has (an empty pack powers no HVAC either).
 
     Parameters
     ----------
@@ -84,10 +114,15 @@ def run_at_ambient(
         always added (moved to the next sample, the step's energy kept exact by the mean).
     initial_soc : float, optional
         State of charge at the start (default: the car's).
+    road_load : bool
+        Road load at the ambient temperature (:func:`road_load_at_ambient`), as on the road;
+        False keeps the reference coefficients, as a chassis dynamometer applies them.
     """
     assert vehicle.climate is not None
     p = vehicle.climate
     car = vehicle_at_ambient(vehicle, ambient)
+    if road_load:
+        car = road_load_at_ambient(car, ambient.temperature_c)
     if cabin_start_c is None:
         cabin_start_c = ambient.temperature_c if ambient.soaked else p.setpoint_c
     schedule = hvac_schedule(p, ambient, cabin_start_c)
@@ -100,16 +135,20 @@ def run_at_ambient(
     soc = car.initial_soc if initial_soc is None else initial_soc
     segments: list[SimResult] = []
     traces: list[pd.DataFrame] = []
-    for k, (i0, i1) in enumerate(itertools.pairwise(idx)):
+    k = 0
+    while k < len(idx) - 1:
+        i0, i1 = idx[k], idx[k + 1]
         a, b = float(t[i0]), float(t[i1])
         extra = schedule.energy_j(a - t0, b - t0) + (warm_j if k == 0 else 0.0)
         seg_car = replace(
             car, auxiliary_power_w=car.auxiliary_power_w + extra / (b - a), initial_soc=soc
         )
-        seg_cycle = Cycle(
-            cycle.name, t[i0 : i1 + 1], cycle.speed_mps[i0 : i1 + 1], cycle.grade[i0 : i1 + 1]
-        )
-        res = simulate(seg_car, seg_cycle, trace=True)[0]
+        res = simulate(seg_car, _cut(cycle, i0, i1), trace=True)[0]
+        if res.battery_empty and i1 < t.size - 1:
+            # Empty in this segment: drive the rest of the cycle in it (the same steps up to
+            # the empty point; after it nothing is drawn, so the HVAC schedule is moot).
+            idx = [*idx[: k + 1], t.size - 1]
+            res = simulate(seg_car, _cut(cycle, i0, t.size - 1), trace=True)[0]
         assert res.trace is not None
         soc = float(res.trace["soc"].iloc[-1])
         if trace:
@@ -118,6 +157,7 @@ def run_at_ambient(
                 frame["distance_m"] += traces[-1]["distance_m"].iloc[-1]
             traces.append(frame)
         segments.append(replace(res, trace=None))
+        k += 1
     merged = merge_results(segments, trace=pd.concat(traces, ignore_index=True) if trace else None)
     return AmbientRun(
         result=replace(merged, ambient_c=ambient.temperature_c),
@@ -125,6 +165,16 @@ def run_at_ambient(
         cut_s=tuple(float(t[i]) for i in idx),
         schedule=schedule,
         end_soc=soc,
+    )
+
+
+def _cut(cycle: Cycle, i0: int, i1: int) -> Cycle:
+    """Samples ``i0`` to ``i1`` (both included) of ``cycle``."""
+    return Cycle(
+        cycle.name,
+        cycle.time_s[i0 : i1 + 1],
+        cycle.speed_mps[i0 : i1 + 1],
+        cycle.grade[i0 : i1 + 1],
     )
 
 
@@ -143,8 +193,19 @@ def _moving_segments(idx: list[int], speed: np.ndarray) -> list[int]:
 
 
 def merge_results(parts: Sequence[SimResult], *, trace: pd.DataFrame | None = None) -> SimResult:
-    """One result from consecutive segments: energies, distances and times add."""
+    """One result from consecutive segments: energies, distances and times add; the pack ran
+    empty at the first segment's empty point, counted from the start of the first segment."""
     first = parts[0]
+    empty_time: float | None = None
+    empty_km: float | None = None
+    elapsed = driven = 0.0
+    for part in parts:
+        if part.empty_time_s is not None and part.empty_distance_km is not None:
+            empty_time = elapsed + part.empty_time_s
+            empty_km = driven + part.empty_distance_km
+            break
+        elapsed += part.duration_s
+        driven += part.distance_km
     energy = EnergyBreakdown(
         **{
             f.name: sum(getattr(p.energy_kwh, f.name) for p in parts)
@@ -159,4 +220,6 @@ def merge_results(parts: Sequence[SimResult], *, trace: pd.DataFrame | None = No
         trace_miss_s=sum(p.trace_miss_s for p in parts),
         energy_kwh=energy,
         trace=trace,
+        empty_time_s=empty_time,
+        empty_distance_km=empty_km,
     )

@@ -81,6 +81,8 @@ ENERGY_FIELDS: Final = (
     "regen_to_battery",
     "distance",
     "trace_miss_time",
+    "empty_time",
+    "empty_distance",
 )
 (
     E_AERO,
@@ -99,7 +101,11 @@ ENERGY_FIELDS: Final = (
     E_REGEN_BATT,
     E_DIST,
     E_MISS,
+    E_EMPTY_TIME,
+    E_EMPTY_DIST,
 ) = range(len(ENERGY_FIELDS))
+#: ``totals`` value of ``empty_time`` and ``empty_distance`` when the pack never ran empty.
+NOT_EMPTY: Final = -1.0
 
 #: Per-step trace columns (the value over the step ending at each time; row 0 is the start).
 TRACE_FIELDS: Final = (
@@ -130,6 +136,9 @@ OK: Final = 0  # step as asked
 OVER_TRACTION: Final = 1  # motors or battery cannot deliver the traction asked for
 OVER_CHARGE: Final = 2  # regeneration would exceed the pack's charge-power limit
 _BATTERY_MARGIN: Final = 0.999  # stay just inside V_oc²/4R, where dI/dP diverges
+#: State of charge at or below which the pack counts as empty [-]: a step limited by the
+#: charge left ends within rounding of zero (the bisection's 2⁻⁴⁰ in speed leaves ~1e-14).
+EMPTY_SOC: Final = 1e-9
 
 
 @_jit
@@ -142,7 +151,9 @@ def _step(
     sin_g: float,
     voc: float,
     soc: float,
+    charge_c: float,
     regen_scale: float,
+    powered: bool,
     out: npt.NDArray[np.float64],
     work: npt.NDArray[np.float64],
 ) -> int:
@@ -151,6 +162,12 @@ def _step(
     ``regen_scale`` (0-1) caps regeneration below the motors' envelope, to respect the
     pack's charge-power limit. ``work`` is a (3, 2) scratch array (per-axle motor speed,
     torque limit and wheel force), passed in so the step allocates nothing.
+
+    A step that asks for traction is ``OVER_TRACTION`` when it would draw more than
+    ``charge_c``, the charge left in the pack [C] (``math.inf``: no limit): the caller then
+    solves for the speed the charge left can reach. Not ``powered`` (the pack is empty, its
+    contactors open): no traction, no regeneration (friction brakes only), and nothing drawn
+    from the pack, auxiliaries and motor losses included; the car coasts.
 
     ``out`` = [F_aero, F_roll, F_grade, F_inertia, P_wheel, F_regen, F_friction, P_gear,
     P_motor_loss, P_motor_elec, P_terminal, I, P_battery_loss].
@@ -181,7 +198,7 @@ def _step(
     work[:] = 0.0
     for k in range(2):
         base = P_AXLE0 + AXLE_STRIDE * k
-        if p[base] > 0.0:
+        if p[base] > 0.0 and powered:
             r = p[base + 3]
             omega[k] = v * gear / r
             t_max[k] = _motor_max_torque(omega[k], p[base + 1], p[base], p[base + 2])
@@ -192,7 +209,7 @@ def _step(
     f_regen = 0.0
     f_friction = 0.0
     if f_wheel > 0.0:
-        if f_wheel > f_max_trac or soc <= 0.0:
+        if f_wheel > f_max_trac or soc <= 0.0 or not powered:
             status = OVER_TRACTION
         if f_max_trac > 0.0:
             if primary >= 0:
@@ -235,7 +252,7 @@ def _step(
         # A secondary axle that carries no torque idles: its inverter is off and (disconnected
         # or de-energised) its motor draws nothing; its drag is in the road load.
         idle = k != primary and primary >= 0 and wheel_force[k] == 0.0
-        if p[base] > 0.0 and moving and not idle:
+        if p[base] > 0.0 and moving and not idle and powered:
             r = p[base + 3]
             f = wheel_force[k]
             # Gear losses oppose the power flow: the motor gives more than the wheel receives
@@ -256,7 +273,7 @@ def _step(
             )
             p_loss += loss
             p_elec += p_mech + loss
-    p_term = p_elec + p[P_AUX]
+    p_term = p_elec + p[P_AUX] if powered else 0.0
     resistance = p[P_RESISTANCE]
     p_max = _BATTERY_MARGIN * _max_discharge_power(voc, resistance)
     if p_term > p_max:
@@ -265,6 +282,8 @@ def _step(
     elif p_term < -p[P_MAX_CHARGE] and f_regen > 0.0:
         status = OVER_CHARGE
     current = _battery_current(p_term, voc, resistance)
+    if f_wheel > 0.0 and current * dt > charge_c:
+        status = OVER_TRACTION  # this step would empty the pack: solve for what is left
     out[0] = f_aero
     out[1] = f_roll
     out[2] = f_grade
@@ -281,6 +300,59 @@ def _step(
     return status
 
 
+@_jit
+def _solve_step(
+    p: npt.NDArray[np.float64],
+    v0: float,
+    v1: float,
+    dt: float,
+    cos_g: float,
+    sin_g: float,
+    voc: float,
+    soc: float,
+    charge_c: float,
+    powered: bool,
+    out: npt.NDArray[np.float64],
+    work: npt.NDArray[np.float64],
+) -> tuple[float, bool]:
+    """The step towards the trace's speed ``v1``: as asked, or the highest speed the motors,
+    the battery power and the charge left can reach (then it is a trace miss), with
+    regeneration cut to the pack's charge-power limit; fills ``out`` (:func:`_step`) and
+    returns ``(reached speed, missed)``."""
+    status = _step(p, v0, v1, dt, cos_g, sin_g, voc, soc, charge_c, 1.0, powered, out, work)
+    missed = status == OVER_TRACTION
+    if missed:
+        # Highest reachable speed by bisection (speed 0 is always reachable: braking).
+        lo = 0.0
+        hi = v1
+        for _ in range(_BISECTION_STEPS):
+            mid = 0.5 * (lo + hi)
+            if (
+                _step(p, v0, mid, dt, cos_g, sin_g, voc, soc, charge_c, 1.0, powered, out, work)
+                != OVER_TRACTION
+            ):
+                lo = mid
+            else:
+                hi = mid
+        v1 = lo
+        status = _step(p, v0, v1, dt, cos_g, sin_g, voc, soc, charge_c, 1.0, powered, out, work)
+    if status == OVER_CHARGE:
+        # Largest share of regeneration the pack accepts; friction brakes the rest.
+        lo = 0.0
+        hi = 1.0
+        for _ in range(_BISECTION_STEPS):
+            mid = 0.5 * (lo + hi)
+            if (
+                _step(p, v0, v1, dt, cos_g, sin_g, voc, soc, charge_c, mid, powered, out, work)
+                == OK
+            ):
+                lo = mid
+            else:
+                hi = mid
+        _step(p, v0, v1, dt, cos_g, sin_g, voc, soc, charge_c, lo, powered, out, work)
+    return v1, missed
+
+
 @numba.njit(cache=True, parallel=True, nogil=True)
 def run_batch(
     params: npt.NDArray[np.float64],
@@ -292,6 +364,7 @@ def run_batch(
     totals: npt.NDArray[np.float64],
     trace: npt.NDArray[np.float64],
     record: bool,
+    past_empty: bool,
 ) -> None:
     """Simulate every vehicle (row of ``params``) over the trace; write ``totals`` (and ``trace``).
 
@@ -311,6 +384,11 @@ def run_batch(
         Output if ``record``; otherwise may be any shape (not touched).
     record : bool
         Whether to write the per-step trace.
+    past_empty : bool
+        False: the pack never delivers more than it holds; once empty it delivers nothing
+        (the car coasts, its auxiliaries off). True (the range procedures' break-off, see
+        :func:`evforge.sim.simulate`): it delivers through the step in which it empties, and
+        then all but traction, until the car first falls behind the trace.
     """
     n = params.shape[0]
     steps = time_s.shape[0]
@@ -323,6 +401,12 @@ def run_batch(
         soc = p[P_SOC0]
         v_prev = target_mps[0]
         distance = 0.0
+        acc[E_EMPTY_TIME] = NOT_EMPTY
+        acc[E_EMPTY_DIST] = NOT_EMPTY
+        empty = soc <= EMPTY_SOC
+        if empty:
+            acc[E_EMPTY_TIME] = 0.0
+            acc[E_EMPTY_DIST] = 0.0
         if record:
             voc0 = np.interp(soc, ocv_soc, ocv_v[j])
             trace[j, 0, :] = 0.0
@@ -336,35 +420,21 @@ def run_batch(
             cos_g = math.cos(theta)
             sin_g = math.sin(theta)
             voc = np.interp(soc, ocv_soc, ocv_v[j])
-            v1 = target_mps[i]
-            status = _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, 1.0, out, work)
-            missed = status == OVER_TRACTION
-            if missed:
-                # Highest reachable speed by bisection (speed 0 is always reachable: braking).
-                lo = 0.0
-                hi = v1
-                for _ in range(_BISECTION_STEPS):
-                    mid = 0.5 * (lo + hi)
-                    if (
-                        _step(p, v_prev, mid, dt, cos_g, sin_g, voc, soc, 1.0, out, work)
-                        != OVER_TRACTION
-                    ):
-                        lo = mid
-                    else:
-                        hi = mid
-                v1 = lo
-                status = _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, 1.0, out, work)
-            if status == OVER_CHARGE:
-                # Largest share of regeneration the pack accepts; friction brakes the rest.
-                lo = 0.0
-                hi = 1.0
-                for _ in range(_BISECTION_STEPS):
-                    mid = 0.5 * (lo + hi)
-                    if _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, mid, out, work) == OK:
-                        lo = mid
-                    else:
-                        hi = mid
-                _step(p, v_prev, v1, dt, cos_g, sin_g, voc, soc, lo, out, work)
+            powered = past_empty or not empty
+            charge = math.inf if past_empty else soc * p[P_CAPACITY]
+            v1, missed = _solve_step(
+                p, v_prev, target_mps[i], dt, cos_g, sin_g, voc, soc, charge, powered, out, work
+            )
+            if powered and out[11] * dt > charge:
+                # The pack empties within this step on a draw that is not traction (the
+                # auxiliaries, or motor losses while coasting): it is empty from here on and
+                # the step is driven unpowered; what was left (less than this step's draw)
+                # stays in the pack.
+                empty = True
+                powered = False
+                v1, missed = _solve_step(
+                    p, v_prev, target_mps[i], dt, cos_g, sin_g, voc, soc, 0.0, False, out, work
+                )
             v_mean = 0.5 * (v_prev + v1)
             d = v_mean * dt
             acc[E_AERO] += out[0] * d
@@ -376,7 +446,8 @@ def run_batch(
             acc[E_FRICTION] += out[6] * d
             acc[E_GEAR] += out[7] * dt
             acc[E_MOTOR] += out[8] * dt
-            acc[E_AUX] += p[P_AUX] * dt
+            if powered:
+                acc[E_AUX] += p[P_AUX] * dt
             acc[E_BATT_LOSS] += out[12] * dt
             acc[E_CHEM] += (out[10] + out[12]) * dt
             acc[E_TERM] += out[10] * dt
@@ -386,6 +457,11 @@ def run_batch(
                 acc[E_MISS] += dt
             soc -= out[11] * dt / p[P_CAPACITY]
             distance += d
+            if not empty and soc <= EMPTY_SOC:
+                empty = True
+            if empty and acc[E_EMPTY_TIME] < 0.0:
+                acc[E_EMPTY_TIME] = time_s[i] - time_s[0]
+                acc[E_EMPTY_DIST] = distance
             if record:
                 row = trace[j, i]
                 row[0] = v1

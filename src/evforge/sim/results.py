@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from evforge.output import atomic_write
 from evforge.sim.kernel import TRACE_FIELDS
 from evforge.units import J_PER_KWH, M_PER_MI
 
@@ -62,7 +63,20 @@ class EnergyBreakdown:
 
 @dataclass(frozen=True)
 class SimResult:
-    """One vehicle over one cycle."""
+    """One vehicle over one cycle.
+
+    Attributes
+    ----------
+    battery_empty : bool
+        Whether the pack ran empty (state of charge 0 on its usable window) during the run.
+        From then on it delivers nothing: the car coasts and brakes by friction, falls behind
+        the trace (counted in ``trace_miss_s``) and its auxiliaries are off (docs/model.md).
+    empty_time_s : float or None
+        Time from the start of the run at which the pack ran empty [s] (the end of the step
+        in which it did); None if it did not.
+    empty_distance_km : float or None
+        Distance driven when the pack ran empty [km]; None if it did not.
+    """
 
     vehicle: str
     cycle: str
@@ -72,6 +86,13 @@ class SimResult:
     energy_kwh: EnergyBreakdown
     trace: pd.DataFrame | None = None
     ambient_c: float | None = None
+    empty_time_s: float | None = None
+    empty_distance_km: float | None = None
+
+    @property
+    def battery_empty(self) -> bool:
+        """Whether the pack ran empty during the run."""
+        return self.empty_time_s is not None
 
     @property
     def consumption_dc_kwh_per_100km(self) -> float:
@@ -105,6 +126,9 @@ class SimResult:
             "consumption_dc_wh_per_mi": self.consumption_dc_wh_per_mi,
             "consumption_ac_wh_per_mi": self.consumption_ac_wh_per_mi,
             "trace_miss_s": self.trace_miss_s,
+            "battery_empty": self.battery_empty,
+            "empty_time_s": self.empty_time_s,
+            "empty_distance_km": self.empty_distance_km,
             **({} if self.ambient_c is None else {"ambient_c": self.ambient_c}),
             "energy_kwh": self.energy_kwh.as_dict(),
         }
@@ -113,7 +137,8 @@ class SimResult:
         """Write the per-step trace to Parquet (requires a run with ``trace=True``)."""
         if self.trace is None:
             raise ValueError("no trace was recorded; simulate with trace=True")
-        self.trace.to_parquet(path, index=False)
+        trace = self.trace
+        atomic_write(Path(path), lambda p: trace.to_parquet(p, index=False))
 
 
 class BatchResult(Sequence[SimResult]):
@@ -151,7 +176,8 @@ class BatchResult(Sequence[SimResult]):
 
     def to_parquet(self, path: str | Path) -> None:
         """Write all traces (long format, ``vehicle`` column) to one Parquet file."""
-        self.traces().to_parquet(path, index=False)
+        traces = self.traces()
+        atomic_write(Path(path), lambda p: traces.to_parquet(p, index=False))
 
 
 def trace_frame(time_s: npt.NDArray[np.float64], rows: npt.NDArray[np.float64]) -> pd.DataFrame:

@@ -24,6 +24,7 @@ def simulate(
     trace: bool = False,
     ambient_c: float | None = None,
     hvac: bool = True,
+    past_empty: bool = False,
 ) -> BatchResult:
     """Simulate a batch of vehicles over one cycle in one compiled call.
 
@@ -42,6 +43,16 @@ def simulate(
         Omitted: the reference conditions, no climate control (the test-cell case).
     hvac : bool
         Climate control on when ``ambient_c`` is given.
+    past_empty : bool
+        False (default): the pack never delivers more than its usable energy. Once its state
+        of charge reaches 0 it delivers nothing: no traction, no regeneration, no auxiliary
+        or motor power; the car coasts, brakes by friction and falls behind the trace
+        (``trace_miss_s``). True, for the range procedures' break-off only
+        (:func:`evforge.procedures.common.depletion_trace`): the pack delivers through the
+        time step in which it empties, and afterwards everything but traction, until the car
+        first falls behind the trace; the energy to break-off then exceeds the usable energy
+        by that last step (5e-5 of it for the bundled cars). Either way the result reports
+        when the pack ran empty (``battery_empty``, ``empty_time_s``, ``empty_distance_km``).
 
     Returns
     -------
@@ -54,6 +65,8 @@ def simulate(
     if not isinstance(cycle, Cycle):
         cycle = load_cycle(cycle)
     if ambient_c is not None:
+        if past_empty:
+            raise ValueError("past_empty applies to runs at the reference conditions only")
         from evforge.climate.params import Ambient
         from evforge.sim.ambient import run_at_ambient
 
@@ -73,6 +86,7 @@ def simulate(
         totals,
         rows,
         trace,
+        past_empty,
     )
     if not np.all(np.isfinite(totals)):
         bad = [batch[j].name for j in np.flatnonzero(~np.isfinite(totals).all(axis=1))]
@@ -92,6 +106,10 @@ def simulate(
                 trace_miss_s=t["trace_miss_time"],
                 energy_kwh=_breakdown(vehicle, t),
                 trace=trace_frame(cycle.time_s, rows[j]) if trace else None,
+                empty_time_s=None if t["empty_time"] < 0.0 else float(t["empty_time"]),
+                empty_distance_km=(
+                    None if t["empty_time"] < 0.0 else float(t["empty_distance"]) / 1e3
+                ),
             )
         )
     return BatchResult(results)

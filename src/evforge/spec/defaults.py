@@ -519,6 +519,33 @@ MIN_CELL_VOLTAGE: Final = {
     Chemistry.NCA: Default(2.5, "V", f"{_CUTOFF}: Panasonic NCR18650B (NCA), 2.5 V"),
     Chemistry.LFP: Default(2.0, "V", f"{_CUTOFF}: A123 ANR26650M1-B (LFP), 2.0 V"),
 }
+#: Peak pack discharge power per kWh of usable energy [1/h], per chemistry, used when the
+#: spec gives no ``battery.peak_discharge_power`` (docs/defaults-research.md, pack power).
+#: Makers rarely publish pack power; where they do not, a car's rated motor power is a lower
+#: bound of what its pack gives (the pack feeds the motors at full power).
+PEAK_DISCHARGE_C_RATE: Final = {
+    Chemistry.NMC: Default(
+        2.7,
+        "1/h",
+        "Chevrolet Bolt EV NMC pack: 160 kW peak from 60 kWh (GM battery engineering, Gregory "
+        "Smith, chargedevs.com 'Chevy designed the Bolt with performance in mind'), 2.7C",
+    ),
+    Chemistry.NCA: Default(
+        4.5,
+        "1/h",
+        "Tesla Model 3 Long Range NCA pack: about 340-400 kW from 75-82 kWh, 4.2-5.3C (figures "
+        "quoted by the issue, not read in a primary source here); the 2022 Long Range AWD's "
+        "rated motors, 98 + 195 kW (fueleconomy.gov id 45011) from 82 kWh, bound it below at "
+        "3.6C",
+    ),
+    Chemistry.LFP: Default(
+        3.2,
+        "1/h",
+        "lower bound from a rated motor: 2022 Tesla Model 3 RWD (CATL LFP, 60 kWh), 192 kW "
+        "(fueleconomy.gov id 45013; validation/data/cars/tesla_model_3_rwd_2022.yaml), 3.2C; "
+        "no published LFP pack power was found",
+    ),
+}
 WHEELBASE: Final = Default(
     2.75,
     "m",

@@ -484,10 +484,21 @@ def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> Performance
     else:
         log.add(
             "battery.peak_discharge_power",
-            "circuit",
+            "as the motors demand",
             "",
-            "not given: V_min (V_oc - V_min) / R at the test state of charge",
+            "not given: the pack is taken to deliver what the rated motors draw (makers rate "
+            "the motors their pack can feed), up to the cells' V_min (V_oc - V_min) / R; "
+            "evforge perf warns when that exceeds battery.typical_peak_discharge_power",
         )
+    rate = d.PEAK_DISCHARGE_C_RATE[battery.chemistry]
+    usable_kwh = battery.usable_energy_j / J_PER_KWH
+    typical = rate.value * usable_kwh
+    log.add(
+        "battery.typical_peak_discharge_power",
+        typical,
+        "kW",
+        f"{rate.value:g}C × {usable_kwh:.1f} kWh usable ({battery.chemistry.value}): {rate.source}",
+    )
     return PerformanceParams(
         mass_kg=mass,
         cog_height_m=cog,
@@ -498,6 +509,7 @@ def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> Performance
         test_soc=soc,
         min_voltage_v=v_min,
         max_discharge_power_w=None if discharge is None else discharge * 1e3,
+        typical_discharge_power_w=typical * 1e3,
         system_power_w=None if system is None else system * 1e3,
         launch_ramp_s=ramp,
     )

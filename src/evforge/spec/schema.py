@@ -10,6 +10,7 @@ catch unit slips (a mass typed in tonnes, a power in W instead of kW), not unusu
 from __future__ import annotations
 
 import re
+import typing
 from enum import StrEnum
 from typing import Annotated, Final
 
@@ -82,6 +83,7 @@ def _quantity(
             )
         return x
 
+    validate.unit = unit  # type: ignore[attr-defined]  # read by spec_leaves()
     return BeforeValidator(validate)
 
 
@@ -421,3 +423,44 @@ def _problem(path: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(
         "cross_field", "{path}|{message}", {"path": path, "message": message}
     )
+
+
+def spec_leaves(spec: BaseModel) -> list[tuple[str, object, str]]:
+    """Every value a spec sets, as (field path, value, unit): the unit a bare number of that
+    field means (``"1"`` for a dimensionless quantity, ``""`` for text and choices)."""
+    out: list[tuple[str, object, str]] = []
+    _leaves(spec, "", out)
+    return out
+
+
+def _leaves(model: BaseModel, prefix: str, out: list[tuple[str, object, str]]) -> None:
+    fields = type(model).model_fields
+    for name in fields:
+        if name not in model.model_fields_set:
+            continue
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            _leaves(value, f"{path}.", out)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    _leaves(item, f"{path}[{i}].", out)
+                else:
+                    out.append((f"{path}[{i}]", item, ""))
+        elif value is not None:
+            unit = _unit_of(fields[name].metadata, fields[name].annotation)
+            out.append((path, getattr(value, "value", value), unit))
+
+
+def _unit_of(metadata: list[object], annotation: object) -> str:
+    """The documented unit of a quantity field (its validator's), or "" for other fields."""
+    for meta in metadata:
+        unit = getattr(getattr(meta, "func", None), "unit", None)
+        if isinstance(unit, str):
+            return unit
+    for arg in typing.get_args(annotation):
+        found = _unit_of(list(getattr(arg, "__metadata__", ())), arg)
+        if found:
+            return found
+    return ""

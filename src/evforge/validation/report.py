@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import pandas as pd
 
+from evforge.output import atomic_write, atomic_write_text
 from evforge.validation import epa
 
 __all__ = ["EpaValidation", "run_epa_validation", "write_report"]
@@ -43,11 +45,29 @@ def run_epa_validation() -> EpaValidation:
     return EpaValidation(rows, pd.DataFrame(table), rejected)
 
 
+#: Makers whose name is not the capitalised first word of the family.
+_MAKER_NAMES: Final = {"bmw": "BMW", "byd": "BYD", "gmc": "GMC", "mini": "MINI"}
+
+
+def maker_name(family: object) -> str:
+    """The maker of a vehicle family (``epa_testcar_bev_families.csv``), normalised: the
+    Test Car List spells one maker several ways ('KIA', 'Kia', 'Tesla Model 3', '2022')."""
+    first = str(family).split()[0] if str(family).split() else ""
+    return _MAKER_NAMES.get(first, "-".join(p.capitalize() for p in first.split("-")))
+
+
+def _cell(value: object) -> str:
+    """A table cell: floats to one decimal, a missing value as 'n/a' (never 'nan')."""
+    if isinstance(value, float):
+        return "n/a" if value != value else f"{value:.1f}"
+    return str(value)
+
+
 def _fmt(frame: pd.DataFrame) -> str:
     cols = list(frame.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for _, r in frame.iterrows():
-        cells = [f"{v:.1f}" if isinstance(v, float) else str(v) for v in r.to_numpy()]
+        cells = [_cell(v) for v in r.to_numpy()]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -61,7 +81,7 @@ def write_report(result: EpaValidation, out: Path) -> tuple[Path, Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     rows = result.rows
-    rows.to_csv(out / "epa_predictions.csv", index=False)
+    atomic_write(out / "epa_predictions.csv", lambda p: rows.to_csv(p, index=False))
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.2), constrained_layout=True)
     for ax, cycle in zip(axes, epa.CYCLES, strict=True):
         for split, colour in (("train", "#999999"), ("test", "#1f77b4")):
@@ -87,7 +107,7 @@ def write_report(result: EpaValidation, out: Path) -> tuple[Path, Path]:
         )
         ax.legend(loc="upper left", fontsize=8)
     png = out / "epa_scatter.png"
-    fig.savefig(png, dpi=110)
+    atomic_write(png, lambda p: fig.savefig(p, dpi=110))
     plt.close(fig)
 
     test = rows[rows["split"] == "test"].copy()
@@ -96,7 +116,7 @@ def write_report(result: EpaValidation, out: Path) -> tuple[Path, Path]:
     worst_table = pd.DataFrame(
         {
             "MY": worst["model_year"],
-            "make": worst["make"],
+            "make": worst["family"].map(maker_name),
             "model": worst["model"],
             "UDDS meas": worst["udds_mpge"],
             "UDDS pred": worst["udds_pred_mpge"],
@@ -105,7 +125,7 @@ def write_report(result: EpaValidation, out: Path) -> tuple[Path, Path]:
         }
     )
     makers = (
-        test.assign(maker=test["make"].str.upper().str.split().str[0])
+        test.assign(maker=test["family"].map(maker_name))
         .groupby("maker")
         .agg(
             n=("udds_error", "count"),
@@ -121,7 +141,8 @@ def write_report(result: EpaValidation, out: Path) -> tuple[Path, Path]:
     nv_values = ", ".join(f"{v:g} ({n})" for v, n in nv_bad.value_counts().sort_index().items())
     m = result.metrics
     md = out / "epa_validation.md"
-    md.write_text(
+    atomic_write_text(
+        md,
         "\n".join(
             [
                 "# evforge vs the EPA Test Car List (unadjusted UDDS and HWFET, BEVs)",
@@ -187,6 +208,5 @@ def write_report(result: EpaValidation, out: Path) -> tuple[Path, Path]:
                 "",
             ]
         ),
-        encoding="utf-8",
     )
     return md, png

@@ -26,6 +26,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from evforge.output import atomic_write, atomic_write_text
 from evforge.sim import simulate
 from evforge.spec import build_vehicle, parse_spec
 from evforge.spec import defaults as d
@@ -222,7 +223,7 @@ def run_roadload() -> RoadLoadResult:
 def write_report(result: RoadLoadResult, out: Path) -> Path:
     """``roadload_validation.md`` and ``roadload_predictions.csv`` in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    result.rows.to_csv(out / "roadload_predictions.csv", index=False)
+    atomic_write(out / "roadload_predictions.csv", lambda p: result.rows.to_csv(p, index=False))
     s = result.summary
     lines = [
         "# Road load from the spec sheet vs EPA coast-downs",
@@ -248,5 +249,5 @@ def write_report(result: RoadLoadResult, out: Path) -> Path:
         )
     lines += ["", "Reproduce: `evforge validate roadload`.", ""]
     md = out / "roadload_validation.md"
-    md.write_text("\n".join(lines))
+    atomic_write_text(md, "\n".join(lines))
     return md

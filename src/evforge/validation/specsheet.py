@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from evforge.errors import EvforgeError, InputError, Problem
+from evforge.output import atomic_write, atomic_write_text
 from evforge.spec import build_vehicle, parse_spec
 from evforge.units import QuantityError, parse_quantity
 from evforge.vehicle import Vehicle
@@ -392,7 +393,7 @@ def write_report(result: SpecsheetResult, out: Path) -> tuple[Path, Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     rows = result.rows
-    rows.to_csv(out / "specsheet_predictions.csv", index=False)
+    atomic_write(out / "specsheet_predictions.csv", lambda p: rows.to_csv(p, index=False))
     rng = rows[rows["metric"] == "range"]
     fig, axes = plt.subplots(1, len(MARKETS), figsize=(15, 5), constrained_layout=True)
     for ax, market in zip(axes, MARKETS, strict=True):
@@ -418,13 +419,14 @@ def write_report(result: SpecsheetResult, out: Path) -> tuple[Path, Path]:
         )
         ax.legend(loc="upper left", fontsize=8)
     png = out / "specsheet_scatter.png"
-    fig.savefig(png, dpi=100)
+    atomic_write(png, lambda p: fig.savefig(p, dpi=100))
     plt.close(fig)
     worst = rows.assign(abs_error=rows["error"].abs()).sort_values("abs_error", ascending=False)
     worst = worst.head(10)[["variant", "market", "split", "metric", "official", "predicted"]]
     worst = worst.assign(error_pct=(rows.loc[worst.index, "error"] * 100))
     md = out / "specsheet_validation.md"
-    md.write_text(
+    atomic_write_text(
+        md,
         "\n".join(
             [
                 "# evforge from spec sheets vs official range and consumption",
@@ -451,6 +453,6 @@ def write_report(result: SpecsheetResult, out: Path) -> tuple[Path, Path]:
                 "Reproduce: `evforge validate specsheet`.",
                 "",
             ]
-        )
+        ),
     )
     return md, png

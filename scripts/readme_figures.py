@@ -126,7 +126,9 @@ def _five_cycle(sheets: list[Report]) -> str:
 
 
 def _report(sheets: list[Report]) -> str:
-    body = sheets[0].to_markdown().split("\n", 2)[2].strip()  # without the heading
+    # Without the heading and the spec's path (which depends on where the clone is).
+    lines = sheets[0].to_markdown().split("\n")[2:]
+    body = "\n".join(line for line in lines if not line.startswith("Spec: ")).strip()
     return "`evforge report examples/chevrolet_bolt_ev_2017.yaml --out sheet.md` writes:\n\n" + body
 
 

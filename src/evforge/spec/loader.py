@@ -173,6 +173,8 @@ class _Yaml11:
         text = str(node.value)
         if len(text) > 40:
             text = text[:37] + "..."
+        if not text.isprintable():  # a line break inside an explicit-tag scalar
+            text = short_repr(text)
         return cls(text, node.start_mark.line + 1, reading, advice, value, boolean)
 
     def __repr__(self) -> str:

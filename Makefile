@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_CAR := examples/chevrolet_bolt_ev_2017.yaml
 DEMO_CYCLES := --cycle wltc_class3b --cycle cltc_p --cycle udds --cycle hwfet
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,11 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# The documentation site (mkdocs.yml) into site/; strict: a broken link or API name fails.
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+test: lint typecheck docs pytest
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_kernel.py

@@ -136,6 +136,33 @@ def _compare(sheets: list[Report]) -> str:
     return compare_markdown(sheets).strip()
 
 
+def _sweep(sheets: list[Report]) -> str:
+    """The bundled study, swept and queried (the output the README shows)."""
+    import tempfile
+
+    import duckdb
+
+    from evforge.explore.study import load_study
+    from evforge.explore.sweep import run_sweep
+
+    study = load_study(ROOT / "examples" / "studies" / "ev6_battery_and_drag.yaml")
+    with tempfile.TemporaryDirectory() as tmp:
+        result = run_sweep(study, Path(tmp), chunk=8)
+        rows = duckdb.sql(
+            'select design_id, "battery.usable_energy" as kwh, '
+            '"body.drag_coefficient" as cd, range_wltp_km, consumption_wltp_kwh_per_100km '
+            f"from read_parquet('{tmp}/part-*.parquet') order by range_wltp_km desc limit 5"
+        ).fetchall()
+    lines = [
+        f"{result.designs} designs in {result.parts} parts; the five longest WLTP ranges:",
+        "",
+        "| design_id | battery.usable_energy kWh | body.drag_coefficient | WLTP km | kWh/100 km |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| {d} | {e:.1f} | {c:.3f} | {r:.0f} | {k:.1f} |" for d, e, c, r, k in rows]
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Callable[[list[Report]], str]] = {
     "consumption": _consumption,
     "ranges": _ranges,
@@ -144,6 +171,7 @@ BLOCKS: dict[str, Callable[[list[Report]], str]] = {
     "five_cycle": _five_cycle,
     "report": _report,
     "compare": _compare,
+    "sweep": _sweep,
 }
 
 

@@ -439,10 +439,10 @@ def test_variant_rebuilds_and_names_bad_paths() -> None:
     assert heavy.rolling_n / light.rolling_n == pytest.approx(heavy.mass_kg / light.mass_kg)
     assert heavy.inertial_mass_kg - light.inertial_mass_kg == pytest.approx(1500.0)
     for changes, fragment in (
-        ({"motors[3].peak_power": 100}, "index 3 is past it"),
+        ({"motors[3].peak_power": 100}, "index 3 would leave a gap"),
         ({"mass.curbb": 1800}, "is not a known field"),
         ({"road_load": None, "mass.curb": "5 kW"}, "wrong kind"),
-        ({"mass.curb": 1800}, "coast-down measured at road_load.test_mass"),
+        ({"mass.curb": 1800}, "measured coast-down at road_load.test_mass"),
         ({"motors.0": 1}, "is not a field path"),
     ):
         with pytest.raises(InputError) as info:

@@ -83,3 +83,15 @@ def test_module_doctests(module: str) -> None:
     finally:
         os.chdir(cwd)
     assert result.failed == 0
+
+
+def test_every_public_name_is_in_the_api_reference() -> None:
+    import evforge
+
+    page = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    missing = [
+        n
+        for n in evforge.__all__
+        if n != "__version__" and f"evforge.{n}" not in page and f"heading: evforge.{n}" not in page
+    ]
+    assert missing == []

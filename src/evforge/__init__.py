@@ -8,6 +8,7 @@ The public API, in the order data flows::
     evforge.perf(car).zero_to_100_kmh_s                     # acceleration, top speed
     evforge.charge(car, 0.10, 0.80).time_min                # DC fast charging
     evforge.report("examples/chevrolet_bolt_ev_2017.yaml")  # the headline sheet
+    evforge.evaluate(["examples/chevrolet_bolt_ev_2017.yaml"])  # a table of designs -> results
     evforge.variant("examples/chevrolet_bolt_ev_2017.yaml", {"mass.curb": "1800 kg"})
 
 Names are imported on first use (PEP 562), so ``evforge --help`` does not load numba,
@@ -19,7 +20,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # name -> module it lives in
 _LAZY: dict[str, str] = {
@@ -41,6 +42,7 @@ _LAZY: dict[str, str] = {
     "load_spec": "evforge.spec",
     "parse_spec": "evforge.spec",
     "variant": "evforge.spec.variant",
+    "variant_spec": "evforge.spec.variant",
     "AxleDrive": "evforge.vehicle",
     "Derived": "evforge.vehicle",
     "Vehicle": "evforge.vehicle",
@@ -51,6 +53,9 @@ _LAZY: dict[str, str] = {
     "parse_charger": "evforge.charging",
     "ChargeResult": "evforge.charging",
     "report": "evforge.sheet",
+    "evaluate": "evforge.evaluation",
+    "Procedure": "evforge.evaluation",
+    "DesignTable": "evforge.design",
     "Report": "evforge.sheet",
 }
 
@@ -65,12 +70,14 @@ __all__ = [
     "Chemistry",
     "Cycle",
     "Derived",
+    "DesignTable",
     "EnergyBreakdown",
     "EvforgeError",
     "InputError",
     "Layout",
     "PerfResult",
     "Problem",
+    "Procedure",
     "Report",
     "SimResult",
     "Vehicle",
@@ -79,6 +86,7 @@ __all__ = [
     "build_vehicle",
     "charge",
     "cycle_names",
+    "evaluate",
     "load_cycle",
     "load_spec",
     "load_vehicle",
@@ -89,6 +97,7 @@ __all__ = [
     "run_procedure",
     "simulate",
     "variant",
+    "variant_spec",
 ]
 
 if TYPE_CHECKING:
@@ -96,15 +105,17 @@ if TYPE_CHECKING:
 
     from evforge.charging import ChargeResult, charge, parse_charger
     from evforge.cycles import Cycle, cycle_names, load_cycle
+    from evforge.design import DesignTable
     from evforge.enums import Axle, Chemistry, Layout
     from evforge.errors import EvforgeError, InputError, Problem
+    from evforge.evaluation import Procedure, evaluate
     from evforge.performance import PerfResult
     from evforge.performance import performance as perf
     from evforge.procedures import run_procedure
     from evforge.sheet import Report, report
     from evforge.sim import BatchResult, EnergyBreakdown, SimResult, simulate
     from evforge.spec import VehicleSpec, build_vehicle, load_spec, parse_spec
-    from evforge.spec.variant import variant
+    from evforge.spec.variant import variant, variant_spec
     from evforge.vehicle import AxleDrive, Derived, Vehicle
 
 

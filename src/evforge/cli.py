@@ -92,7 +92,10 @@ def _reported() -> Iterator[None]:
 
 
 def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    from evforge.evaluation import one_line
+
+    text = one_line(str(exc))
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 # --- a batch of cars, each of which may fail on its own ----------------------------------------
@@ -485,6 +488,7 @@ def cycles_cmd(as_json: _Json = False, out: _Out = None) -> None:
 
 # Subsystem of a parameter, by the first matching prefix of its name.
 _GROUPS: Final = (
+    ("params", "model coefficients"),
     ("spec", "as given in the spec"),
     ("mass", "mass and inertia"),
     ("road", "road load"),
@@ -496,6 +500,7 @@ _GROUPS: Final = (
     ("aux", "auxiliaries and climate"),
 )
 _PREFIXES: Final = (
+    ("parameter_set", "params"),
     ("performance.", "perf"),
     ("body.cog_height", "perf"),
     ("body.wheelbase", "perf"),
@@ -1233,6 +1238,479 @@ def _write_comparison(path: Path, sheets: list[Any], markdown: str) -> None:
     _err.print(f"wrote {path}")
 
 
+# --- evforge evaluate ---------------------------------------------------------------------
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    designs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Spec files (YAML), or one table of designs (.csv or .parquet) whose columns "
+            "are spec field paths (mass.curb, body.drag_coefficient, motors[0].peak_power...) "
+            "in each field's documented unit.",
+            metavar="SPEC...|TABLE",
+        ),
+    ],
+    procedures: Annotated[
+        str,
+        typer.Option(
+            "--procedures",
+            metavar="LIST",
+            help="Comma-separated: epa, wltp, cltc, perf, charge, mass (default all).",
+        ),
+    ] = "epa,wltp,cltc,perf,charge,mass",
+    base: Annotated[
+        Path | None,
+        typer.Option("--base", metavar="SPEC", help="For a table: the spec every row starts from."),
+    ] = None,
+    as_json: _Json = False,
+    out: _Out = None,
+) -> None:
+    """Evaluate designs (the function sweeps and the web workbench call): one row of results
+    per design, in input order, units in the column names; a design that cannot run gets its
+    reason in the error column."""
+    with _reported():
+        _check_out("--out", out, _TABLE_OUT)
+        from evforge.design import TABLE_EXTENSIONS, DesignTable
+        from evforge.evaluation import evaluate
+
+        wanted = [p for p in procedures.split(",") if p.strip()]
+        tables = [d for d in designs if d.suffix.lower() in TABLE_EXTENSIONS]
+        if tables and len(designs) > 1:
+            raise InputError(
+                "evaluate", [Problem(str(tables[0]), "a table must be the only input")]
+            )
+        if tables:
+            table = DesignTable.read(tables[0], base=base)
+        elif base is not None:
+            raise InputError("--base", [Problem(str(base), "applies to a table of designs only")])
+        else:
+            table = DesignTable.from_specs(designs)
+        with _progress(len(table), "evaluating") as step:
+            frame = evaluate(table, procedures=wanted, progress=lambda done, total: step())
+        # Missing results (<NA>) become JSON null / empty cells.
+        plain = frame.astype(object).where(frame.notna(), None)
+        records = [{str(k): v for k, v in r.items()} for r in plain.to_dict(orient="records")]
+        _write_out(out, records)
+        if as_json:
+            _print_json(records)
+        else:
+            _print_evaluation(records)
+        failed = [r for r in records if r.get("error")]
+        for r in failed:
+            _err.print(f"error: design {r['design_id']} ({r['name']}): {r['error']}")
+        if failed:
+            _err.print(f"{len(failed)} of {len(records)} designs failed")
+            raise typer.Exit(EXIT_FAILURE)
+
+
+def _print_evaluation(records: list[dict[str, Any]]) -> None:
+    from evforge.evaluation import OUTPUTS
+
+    result_cols = [c for cols in OUTPUTS.values() for c in cols if records and c in records[0]]
+    table = Table(title="Evaluation (one row per design)", title_justify="left")
+    table.add_column("design", justify="right")
+    table.add_column("name", justify="left")
+    for col in result_cols:
+        table.add_column(col, justify="right")
+    for r in records:
+        cells = [str(r["design_id"]), str(r["name"])]
+        for col in result_cols:
+            v = r.get(col)
+            cells.append("-" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v)))
+        table.add_row(*cells)
+    _out.print(table)
+
+
+# --- evforge sweep / query ------------------------------------------------------------------
+
+
+@app.command("sweep")
+def sweep_cmd(
+    study_file: Annotated[
+        Path,
+        typer.Argument(
+            help="Study file (YAML): base, vary, sampling, outputs (docs/exploration.md).",
+            metavar="SWEEP.yaml",
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Folder of the Parquet dataset (created; resumed if it holds this sweep).",
+        ),
+    ],
+    workers: Annotated[
+        int, typer.Option("--workers", metavar="N", help="Local worker processes.")
+    ] = 1,
+    cluster: Annotated[
+        str | None,
+        typer.Option("--cluster", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786."),
+    ] = None,
+    chunk: Annotated[
+        int, typer.Option("--chunk", metavar="N", help="Designs per Parquet part (per task).")
+    ] = 256,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Evaluate every design of a study into a Parquet dataset (DuckDB reads DIR/*.parquet).
+    Interrupted runs resume: run the same command again."""
+    with _reported():
+        from evforge.explore.study import load_study
+        from evforge.explore.sweep import run_sweep
+        from evforge.output import check_output_dir
+
+        study = load_study(study_file)
+        check_output_dir("--out", out)
+        with _progress(study.size, f"sweep of {study.size} designs") as step:
+            last = [0]
+
+            def advance(done: int, total: int) -> None:
+                for _ in range(done - last[0]):
+                    step()
+                last[0] = done
+
+            try:
+                result = run_sweep(
+                    study, out, chunk=chunk, workers=workers, cluster=cluster, progress=advance
+                )
+            except KeyboardInterrupt:
+                _err.print(
+                    f"interrupted: the finished parts are in {out}; run the same command to resume"
+                )
+                raise typer.Exit(130) from None
+        summary = {
+            "out": str(result.out),
+            "designs": result.designs,
+            "parts": result.parts,
+            "parts_computed": result.parts_computed,
+            "parts_resumed": result.parts_resumed,
+            "failed_designs": result.failed_designs,
+        }
+        if as_json:
+            _print_json(summary)
+        else:
+            _out.print(
+                f"{result.designs} designs in {result.parts} parts in {out} "
+                f"({result.parts_computed} computed now, {result.parts_resumed} found); "
+                f"{result.failed_designs} failed (see their error column). "
+                f'Query: evforge query {out} "select * from designs limit 5"'
+            )
+
+
+@app.command("solve")
+def solve_cmd(
+    spec: Annotated[Path, typer.Argument(help="The base spec (YAML).", metavar="SPEC")],
+    vary: Annotated[
+        str,
+        typer.Option("--vary", metavar="FIELD", help="The spec field path to solve for."),
+    ],
+    target: Annotated[
+        str,
+        typer.Option(
+            "--target", metavar="OUTPUT=VALUE", help="e.g. range_cltc_km=700 (units as named)."
+        ),
+    ],
+    between: Annotated[
+        tuple[float, float] | None,
+        typer.Option(
+            "--between",
+            metavar="LOW HIGH",
+            help="Search range in the field's documented unit (default: its plausible range).",
+        ),
+    ] = None,
+    base_changes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="FIELD=VALUE",
+            help="Change the base first (repeatable), e.g. --set road_load=null.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="SOLVED.yaml", help="Write the solved spec (YAML)."),
+    ] = None,
+    as_json: _Json = False,
+) -> None:
+    """Inverse design: the value of one spec field that gives a target result."""
+    with _reported():
+        _check_out("--out", out, (".yaml", ".yml"))
+        import yaml
+
+        from evforge.explore.solve import solve
+        from evforge.spec import load_spec
+        from evforge.spec.variant import variant_spec
+
+        output, sep, value_text = target.partition("=")
+        try:
+            goal = float(value_text)
+        except ValueError:
+            goal = float("nan")
+        if not sep or goal != goal:
+            raise InputError(
+                "--target", [Problem(target, "expected OUTPUT=VALUE, e.g. range_wltp_km=600")]
+            )
+        changes: dict[str, Any] = {}
+        for item in base_changes or []:
+            key, eq, text = item.partition("=")
+            if not eq:
+                raise InputError("--set", [Problem(item, "expected FIELD=VALUE")])
+            changes[key.strip()] = yaml.safe_load(text) if text.strip() else None
+        base = load_spec(spec)
+        if changes:
+            base = variant_spec(base, changes, name=base.name)
+        solution = solve(base, vary.strip(), output.strip(), goal, between=between)
+        record = solution.as_dict()
+        if out is not None and solution.spec is not None:
+            from evforge.output import atomic_write_text
+
+            data = solution.spec.model_dump(mode="json", exclude_unset=True, by_alias=True)
+            atomic_write_text(out, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+            record["out"] = str(out)
+            _err.print(f"wrote {out}")
+        if as_json:
+            _print_json(record)
+        elif solution.feasible:
+            _out.print(
+                f"{solution.field} = {solution.value:.6g}: {solution.output} "
+                f"{solution.achieved:.6g} (target {solution.target:g}; "
+                f"{solution.evaluations} evaluations) {solution.message}"
+                if solution.value is not None and solution.achieved is not None
+                else solution.message
+            )
+        if not solution.feasible:
+            if not as_json:
+                _err.print(f"error: {solution.message}")
+            raise typer.Exit(EXIT_FAILURE)
+
+
+@app.command("sensitivity")
+def sensitivity_cmd(
+    study_file: Annotated[
+        Path, typer.Argument(help="Study file (YAML), as for sweep.", metavar="SWEEP.yaml")
+    ],
+    n: Annotated[
+        int | None,
+        typer.Option(
+            "--n", metavar="N", help="Base sample (power of 2); runs N (inputs + 2) designs."
+        ),
+    ] = None,
+    as_json: _Json = False,
+    out: _Out = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", metavar="FILE", help="Bar chart of the indices: .png, .svg, .pdf."),
+    ] = None,
+) -> None:
+    """Sobol' indices (SALib) of each output to each varied input: which variables matter."""
+    with _reported():
+        _check_out("--out", out, _TABLE_OUT)
+        plot = _plot_path(plot)
+        from evforge.explore.sensitivity import study_sensitivity
+        from evforge.explore.study import load_study
+
+        study = load_study(study_file)
+        with _err.status("evaluating the Saltelli sample..."):
+            tables = study_sensitivity(study, n=n)
+        records: list[dict[str, Any]] = [
+            {"output": o, "input": str(i), **{str(k): float(v) for k, v in row.items()}}
+            for o, t in tables.items()
+            for i, row in t.iterrows()
+        ]
+        _write_out(out, records)
+        if plot is not None:
+            from evforge.output import atomic_write
+
+            atomic_write(plot, lambda p: _plot_indices(tables, p))
+            _err.print(f"plot written to {plot}")
+        if as_json:
+            _print_json(records)
+            return
+        for o, t in tables.items():
+            _print_table(
+                f"Sobol' indices of {o} (S1 first order, ST total; ± 95 % bootstrap)",
+                ("input", "S1", "ST"),
+                1,
+                (
+                    (
+                        str(i),
+                        f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
+                        f"{r['ST']:.3f} ± {r['ST_conf']:.3f}",
+                    )
+                    for i, r in t.iterrows()
+                ),
+            )
+
+
+def _plot_indices(tables: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, axes = plt.subplots(1, len(tables), figsize=(4.5 * len(tables), 3.6), squeeze=False)
+    for ax, (name, t) in zip(axes[0], tables.items(), strict=True):
+        x = np.arange(len(t))
+        ax.bar(x - 0.2, t["S1"], 0.4, yerr=t["S1_conf"], label="first order S1")
+        ax.bar(x + 0.2, t["ST"], 0.4, yerr=t["ST_conf"], label="total ST")
+        ax.set_xticks(x, [str(i) for i in t.index], rotation=20, ha="right", fontsize=8)
+        ax.set_title(name, fontsize=9)
+        ax.set_ylim(0, 1.05)
+        ax.grid(True, axis="y", alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+
+
+@app.command("optimize")
+def optimize_cmd(
+    opt_file: Annotated[
+        Path,
+        typer.Argument(
+            help="Optimisation file: a study with objectives, constraints, algorithm.",
+            metavar="OPT.yaml",
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", metavar="DIR", help="Folder for pareto.parquet, pareto.png and specs/."
+        ),
+    ],
+    as_json: _Json = False,
+) -> None:
+    """Multi-objective optimisation (pymoo NSGA-II) over a study's varied fields: the Pareto
+    front to Parquet and a plot, each point as a spec file."""
+    with _reported():
+        from evforge.explore.optimize import load_optimisation, optimize_study
+        from evforge.output import atomic_write, check_output_dir
+
+        opt = load_optimisation(opt_file)
+        check_output_dir("--out", out)
+        total = opt.population * (opt.generations + 1)
+        with _progress(total, "optimising") as step:
+            seen = [0]
+
+            def advance(done: int) -> None:
+                for _ in range(min(done, total) - seen[0]):
+                    step()
+                seen[0] = min(done, total)
+
+            front = optimize_study(opt, progress=advance)
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write(out / "pareto.parquet", lambda p: front.to_parquet(p, index=False))
+        atomic_write(out / "pareto.png", lambda p: _plot_front(front, opt, p))
+        specs = out / "specs"
+        specs.mkdir(exist_ok=True)
+        _write_point_specs(opt, front, specs)
+        records = [{str(k): v for k, v in r.items()} for r in front.to_dict(orient="records")]
+        if as_json:
+            _print_json({"evaluations": front.attrs.get("evaluations"), "front": records})
+        else:
+            cols = [str(c) for c in front.columns]
+            _print_table(
+                f"Pareto front: {len(front)} designs ({front.attrs.get('evaluations')} evaluated)",
+                cols,
+                1,
+                ([_cell_text(v) for v in r.values()] for r in records),
+            )
+        _err.print(f"wrote {out / 'pareto.parquet'}, {out / 'pareto.png'} and {specs}/")
+
+
+def _write_point_specs(opt: Any, front: Any, folder: Path) -> None:
+    import yaml
+
+    from evforge.output import atomic_write_text
+    from evforge.spec.variant import variant_spec
+
+    paths = [v.path for v in opt.study.variables]
+    for row in front.to_dict(orient="records"):
+        changes = {p: row[p] for p in paths}
+        name = f"{opt.study.base.name} (Pareto point {row['point']})"
+        spec = variant_spec(opt.study.base, changes, name=name[:200])
+        data = spec.model_dump(mode="json", exclude_unset=True, by_alias=True)
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        atomic_write_text(folder / f"point_{row['point']:04d}.yaml", text)
+
+
+def _plot_front(front: Any, opt: Any, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [o for o, _ in opt.objectives]
+    fig, ax = plt.subplots(figsize=(6.0, 4.5), dpi=150)
+    if len(names) >= 2:
+        ax.plot(front[names[0]], front[names[1]], "o", ms=4)
+        ax.set_xlabel(f"{names[0]} ({dict(opt.objectives)[names[0]]})")
+        ax.set_ylabel(f"{names[1]} ({dict(opt.objectives)[names[1]]})")
+    else:
+        ax.plot(range(len(front)), front[names[0]], "o")
+        ax.set_ylabel(names[0])
+    ax.set_title(f"Pareto front, {len(front)} designs (NSGA-II)", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+@app.command("query")
+def query_cmd(
+    folder: Annotated[Path, typer.Argument(help="A sweep's dataset folder.", metavar="DIR")],
+    sql: Annotated[
+        str,
+        typer.Argument(help="SQL for DuckDB; the dataset is the view 'designs'.", metavar="SQL"),
+    ],
+    as_json: _Json = False,
+    out: _Out = None,
+) -> None:
+    """Run SQL over a sweep's Parquet dataset with DuckDB (the view is called 'designs')."""
+    with _reported():
+        _check_out("--out", out, _TABLE_OUT)
+        import duckdb
+
+        parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+        if not parts:
+            raise InputError(
+                str(folder), [Problem("<folder>", "holds no sweep parts (part-*.parquet)")]
+            )
+        con = duckdb.connect()
+        try:
+            files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
+            con.execute(f"create view designs as select * from read_parquet([{files}])")
+            frame = con.execute(sql).fetch_df()
+        except duckdb.Error as exc:
+            raise InputError("SQL", [Problem(sql[:60], str(exc).splitlines()[0])]) from None
+        finally:
+            con.close()
+        plain = frame.astype(object).where(frame.notna(), None)
+        records = [{str(k): v for k, v in r.items()} for r in plain.to_dict(orient="records")]
+        _write_out(out, records)
+        if as_json:
+            _print_json(records)
+            return
+        table = Table(title=f"{len(records)} rows", title_justify="left")
+        for col in frame.columns:
+            table.add_column(str(col), justify="right")
+        for r in records[:200]:
+            table.add_row(*[_cell_text(v) for v in r.values()])
+        _out.print(table)
+        if len(records) > 200:
+            _err.print(f"showing 200 of {len(records)} rows; --out writes them all")
+
+
 # --- evforge validate ---------------------------------------------------------------------
 
 validate_app = typer.Typer(
@@ -1242,6 +1720,24 @@ validate_app = typer.Typer(
     context_settings=_CONTEXT,
 )
 app.add_typer(validate_app, name="validate")
+
+_WriteParams = Annotated[
+    Path | None,
+    typer.Option(
+        "--write-params",
+        metavar="FILE",
+        help="With the refit: write a new parameter set (.yaml) holding the refitted values "
+        "(docs/parameters.md); pass it on with build_vehicle(spec, params=...).",
+    ),
+]
+
+
+def _params_written(path: Path | None, write: Callable[[Path], Any]) -> str:
+    if path is None:
+        return " (--write-params FILE writes them as a new parameter set)"
+    written = write(path)
+    return f"; parameter set {written.name} {written.version} written to {path}"
+
 
 _ReportDir = Annotated[
     Path,
@@ -1267,10 +1763,12 @@ def validate_epa_cmd(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    write_params: _WriteParams = None,
 ) -> None:
     """Predict the EPA Test Car List's unadjusted UDDS/HWFET MPGe of every usable BEV row."""
     with _reported():
         _report_dir(out)
+        _check_out("--write-params", write_params, (".yaml", ".yml"))
         from evforge.validation.report import run_epa_validation, write_report
 
         with _err.status("simulating the EPA test vehicles..."):
@@ -1297,6 +1795,7 @@ def validate_epa_cmd(
     _err.print(f"report written to {md}\nplot written to {png}")
     if refit:
         from evforge.validation import epa
+        from evforge.validation import fit as fit_module
         from evforge.validation.fit import fit_global_coefficients, specsheet_training_cases
 
         rows = epa.load_rows()
@@ -1312,8 +1811,11 @@ def validate_epa_cmd(
         _out.print(
             f"refit on {fitted.n_train_rows} training rows: inverter constant = "
             f"{c.inverter_const:.5f}, always-on load = {c.always_on_w:.1f} W, excitation "
-            f"({excitation}), size exponent = {c.size_exponent:.3f} "
-            "(put these in evforge/spec/defaults.py)"
+            f"({excitation}), size exponent = {c.size_exponent:.3f}"
+            + _params_written(
+                write_params,
+                lambda p: fit_module.refit_parameter_set(p, fitted=fitted),
+            )
         )
 
 
@@ -1399,10 +1901,12 @@ def validate_roadload_cmd(
         typer.Option("--fit", help="Also refit the global road-load coefficients (training)."),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    write_params: _WriteParams = None,
 ) -> None:
     """Road load (A, B, C) from C_d, width, height and mass vs EPA coast-downs."""
     with _reported():
         _report_dir(out)
+        _check_out("--write-params", write_params, (".yaml", ".yml"))
         from evforge.validation.roadload import fit_coefficients, run_roadload, write_report
 
         with _err.status("predicting road loads and simulating UDDS/HWFET..."):
@@ -1438,14 +1942,19 @@ def validate_roadload_cmd(
         )
     _err.print(f"report written to {md}")
     if fit:
+        from evforge.validation import roadload as roadload_validation
+
         f = fit_coefficients()
         _out.print(
             f"fit on {f.n_rows_ab} training test vehicles (A, B) and {f.n_rows_c} joined ones "
             f"(C): rolling_resistance = {f.rolling_resistance:.5f}, "
             f"rolling_speed_coefficient = {f.speed_coefficient:.3e} s/m, "
             f"driveline_linear_drag = {f.linear_drag:.3f} N/(m/s), "
-            f"frontal_area_factor = {f.frontal_area_factor:.3f} "
-            "(put these in evforge/spec/defaults.py)"
+            f"frontal_area_factor = {f.frontal_area_factor:.3f}"
+            + _params_written(
+                write_params,
+                lambda p: roadload_validation.refit_parameter_set(p, fit=f),
+            )
         )
 
 
@@ -1494,10 +2003,12 @@ def validate_charge_cmd(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
     out: _Out = None,
+    write_params: _WriteParams = None,
 ) -> None:
     """Predicted vs published DC charging times of every car with a published figure."""
     with _reported():
         _check_out("--out", out, _TABLE_OUT)
+        _check_out("--write-params", write_params, (".yaml", ".yml"))
         from evforge.validation.charge import refit_knee, run_charge_validation
 
         with _err.status("charging the cars with published times..."):
@@ -1541,9 +2052,14 @@ def validate_charge_cmd(
             )
     if refit:
         knee, score = refit_knee()
+        from evforge.validation import charge as charge_validation
+
         _out.print(
             f"refit on the training split: charge_knee_soc = {knee:.2f} (mean |log error| "
-            f"{score:.3f}; put it in evforge/spec/defaults.py)"
+            f"{score:.3f})"
+            + _params_written(
+                write_params, lambda p: charge_validation.refit_parameter_set(p, knee=(knee, score))
+            )
         )
 
 
@@ -1567,20 +2083,30 @@ def validate_perf_cmd(
         typer.Option(
             "--fit",
             help="Refit the global launch ramp time on the training cars and print it "
-            "(the default in spec/defaults.py is this value).",
+            "(the default in the shipped parameter set is this value).",
         ),
     ] = False,
+    write_params: _WriteParams = None,
 ) -> None:
     """Predicted vs published 0-100 km/h, 0-60 mph and top speed for every car with figures."""
     with _reported():
         _check_out("--out", out, _TABLE_OUT)
+        _check_out("--write-params", write_params, (".yaml", ".yml"))
         from evforge.validation.perf import compare_perf, fit_launch_ramp
 
         if fit:
+            from evforge.validation import perf as perf_validation
+
             launch = fit_launch_ramp(published)
             _out.print(
                 f"launch ramp time fitted on {len(launch.train_cars)} training cars' 0-100 km/h: "
                 f"{launch.ramp_s:.3f} s (training MAPE {launch.mape_pct:.2f} %)"
+                + _params_written(
+                    write_params,
+                    lambda p: perf_validation.refit_parameter_set(
+                        p, launch=launch, published_csv=published
+                    ),
+                )
             )
             return
         with _err.status("running the performance tests of the published cars..."):
@@ -1664,3 +2190,7 @@ def _root(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+if __name__ == "__main__":  # python -m evforge.cli
+    main()

@@ -26,6 +26,7 @@ import numpy.typing as npt
 from evforge.charging import physics as ph
 from evforge.charging.chargers import CHARGER_CLASSES, DEFAULT_CHARGER, Charger, check_limit
 from evforge.errors import InputError, Problem
+from evforge.params import ParameterSet, load_parameters
 from evforge.spec import defaults as d
 from evforge.vehicle import Vehicle
 
@@ -134,7 +135,7 @@ class _Pack:
     aux_w: float
 
 
-def _pack(vehicle: Vehicle, knee_soc: float) -> _Pack:
+def _pack(vehicle: Vehicle, knee_soc: float, p: ParameterSet) -> _Pack:
     soc = np.asarray(vehicle.ocv_soc, dtype=np.float64)
     ocv = np.asarray(vehicle.ocv_v, dtype=np.float64)
     cell_ocv = d.OCV_TABLES[vehicle.chemistry][0]
@@ -149,7 +150,7 @@ def _pack(vehicle: Vehicle, knee_soc: float) -> _Pack:
     usable_kwh = vehicle.usable_energy_j / 3.6e6
     mass = vehicle.battery_mass_kg
     if mass is None:
-        mass = usable_kwh * 1e3 / d.PACK_SPECIFIC_ENERGY.value
+        mass = usable_kwh * 1e3 / p.value("pack_specific_energy")
     return _Pack(
         soc_grid=soc,
         ocv_grid=ocv,
@@ -159,7 +160,7 @@ def _pack(vehicle: Vehicle, knee_soc: float) -> _Pack:
         knee_ocv_v=knee_ocv,
         peak_current_a=peak_current,
         peak_power_w=vehicle.max_charge_power_w,
-        heat_capacity_j_per_k=ph.heat_capacity_j_per_k(mass, d.CELL_SPECIFIC_HEAT.value),
+        heat_capacity_j_per_k=ph.heat_capacity_j_per_k(mass, p.value("cell_specific_heat")),
         aux_w=vehicle.auxiliary_power_w,
     )
 
@@ -259,6 +260,7 @@ def charge(
     preconditioned: bool = True,
     soc_step: float = MAX_SOC_STEP,
     knee_soc: float | None = None,
+    params: ParameterSet | None = None,
 ) -> ChargeResult:
     """Simulate a DC fast charge from ``soc_from`` to ``soc_to``.
 
@@ -279,7 +281,15 @@ def charge(
         Largest integration step in state of charge [-].
     knee_soc : float, optional
         State of charge where the BMS current limit starts to fall [-]; default the global
-        coefficient ``CHARGE_KNEE_SOC`` (the refit of ``evforge validate charge`` varies it).
+        coefficient ``charge_knee_soc`` of ``params`` (the refit of ``evforge validate
+        charge`` varies it).
+    params : ParameterSet, optional
+        The global coefficients of the charging model (knee, temperatures, activation
+        energies, heater power, pack and cell specific values, DC charger efficiency); default
+        the shipped set. Pass the set the vehicle was built with
+        (:func:`evforge.spec.build_vehicle`), which records it in its ``parameter_set``
+        provenance row. The reference cells' OCV tables and voltage limits are data of
+        :mod:`evforge.spec.defaults`.
 
     Returns
     -------
@@ -298,13 +308,17 @@ def charge(
     check_limit("--charger", ch.max_power_w, "W")
     check_limit("--charger-current", ch.max_current_a, "A")
     check_limit("--charger-voltage", ch.max_voltage_v, "V")
-    pack = _pack(vehicle, d.CHARGE_KNEE_SOC.value if knee_soc is None else knee_soc)
+    coeffs = params if params is not None else load_parameters()
+    pack = _pack(vehicle, coeffs.value("charge_knee_soc") if knee_soc is None else knee_soc, coeffs)
     _check_voltage(vehicle, pack, ch, soc_from, soc_to)
-    t_ref = ph.celsius_to_kelvin(d.CHARGE_REFERENCE_TEMPERATURE.value)
-    t_target = ph.celsius_to_kelvin(d.PRECONDITION_TEMPERATURE.value)
-    t_cool = ph.celsius_to_kelvin(d.BATTERY_COOLING_TEMPERATURE.value)
+    t_ref = ph.celsius_to_kelvin(coeffs.value("charge_reference_temperature"))
+    t_precondition = coeffs.value("precondition_temperature")
+    t_target = ph.celsius_to_kelvin(t_precondition)
+    t_cool = ph.celsius_to_kelvin(coeffs.value("battery_cooling_temperature"))
     t_ambient = ph.celsius_to_kelvin(ambient_c)
-    heater_w = d.BATTERY_HEATER_POWER.value * 1e3
+    heater_w = coeffs.value("battery_heater_power") * 1e3
+    e_resistance = coeffs.value("resistance_activation_energy")
+    e_acceptance = coeffs.value("charge_acceptance_activation_energy")
     # An 800 V pack on a charger whose output stops below the pack's voltage charges through
     # the car's step-up conversion: the charger then gives its current at its top voltage.
     # A 400 V-class pack on such a charger charges only while the charger's voltage covers
@@ -316,9 +330,9 @@ def charge(
     def rates(s: float, temp_k: float) -> tuple[float, float, float, float, int]:
         """(current, terminal power, joule heat, heater power, index of the limit)."""
         ocv = float(np.interp(s, pack.soc_grid, pack.ocv_grid))
-        r = pack.resistance_ohm / ph.arrhenius(temp_k, d.RESISTANCE_ACTIVATION_ENERGY.value, t_ref)
+        r = pack.resistance_ohm / ph.arrhenius(temp_k, e_resistance, t_ref)
         heat_on = heater_w if temp_k < t_target else 0.0
-        acc = ph.acceptance_factor(temp_k, d.CHARGE_ACCEPTANCE_ACTIVATION_ENERGY.value, t_ref)
+        acc = ph.acceptance_factor(temp_k, e_acceptance, t_ref)
         limits = [
             ph.bms_current_limit(ocv, pack.peak_current_a, pack.max_voltage_v, pack.knee_ocv_v)
             * acc,
@@ -382,9 +396,7 @@ def charge(
 
     total_s = float(time_s[-1])
     pre_j, pre_s = (
-        precondition_energy_j(
-            c_th, ambient_c, d.PRECONDITION_TEMPERATURE.value, pack.aux_w, heater_w
-        )
+        precondition_energy_j(c_th, ambient_c, t_precondition, pack.aux_w, heater_w)
         if preconditioned
         else (0.0, 0.0)
     )
@@ -398,7 +410,7 @@ def charge(
         time_min=total_s / 60.0,
         energy_inlet_kwh=inlet_j / 3.6e6,
         energy_stored_kwh=stored_j / 3.6e6,
-        energy_grid_kwh=inlet_j / d.DC_CHARGER_EFFICIENCY.value / 3.6e6,
+        energy_grid_kwh=inlet_j / coeffs.value("dc_charger_efficiency") / 3.6e6,
         battery_loss_kwh=loss_j / 3.6e6,
         heater_kwh=heater_j / 3.6e6,
         peak_power_kw=float(p_inlet.max()) / 1e3,

@@ -41,7 +41,7 @@ def rolling_radius_m(section_width_mm: float, aspect_ratio_pct: float, rim_in: f
     Examples
     --------
     >>> round(rolling_radius_m(215, 55, 17), 4)
-    0.3233
+    0.3244
     """
     diameter = overall_diameter_m(section_width_mm, aspect_ratio_pct, rim_in)
     return ETRTO_ROLLING_CIRCUMFERENCE_FACTOR * diameter / (2.0 * math.pi)

@@ -1,8 +1,10 @@
 """From a validated spec to the SI :class:`~evforge.vehicle.Vehicle` the simulator runs.
 
 Each parameter is either taken from the spec (source ``"spec"``), derived from spec values by a
-stated formula, or filled from :mod:`evforge.spec.defaults`. The provenance of every value is
-kept on the vehicle for ``evforge check``.
+stated formula, or filled from a default: a coefficient of the parameter set (``params``,
+default the shipped one; :mod:`evforge.params`) or one of the physical constants and
+regulation values of :mod:`evforge.spec.defaults`. The provenance of every value is kept on
+the vehicle for ``evforge check``, with the set's name and version (``parameter_set``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import NamedTuple
 
 from evforge.climate.params import ClimateParams, Heating
 from evforge.enums import Axle, Chemistry, CurbDefinition, Layout, MotorTechnology, TorqueSplit
+from evforge.params import LOSS_PARTS, Default, ParameterSet, load_parameters
 from evforge.physics import battery as battery_model
 from evforge.physics import road_load
 from evforge.physics.motor import loss_scale_power
@@ -35,41 +38,47 @@ class _Log:
         self.items.append(Derived(name, value, unit, source))
 
 
-def build_vehicle(spec: VehicleSpec) -> Vehicle:
+def build_vehicle(spec: VehicleSpec, params: ParameterSet | None = None) -> Vehicle:
     """Build the simulator's vehicle from a validated spec, filling documented defaults.
 
     Parameters
     ----------
     spec : VehicleSpec
         A validated spec (see :func:`evforge.spec.load_spec`).
+    params : ParameterSet, optional
+        The global model coefficients (:func:`evforge.params.load_parameters`); default the
+        shipped set.
 
     Returns
     -------
     Vehicle
-        SI parameters, with ``provenance`` listing each value's source.
+        SI parameters, with ``provenance`` listing each value's source; its first row,
+        ``parameter_set``, names the set (name and version; source: its file).
     """
+    p = params if params is not None else load_parameters()
     log = _Log()
+    log.add("parameter_set", p.label, "", p.location)
     mass_kg = _mass(spec, log)
     radii = _wheel_radii(spec, log)
-    rolling, linear, aero, crr = _road_load(spec, mass_kg, log)
-    speed_coeff = d.ROLLING_SPEED_COEFFICIENT.value if crr is not None else None
-    driveline = d.DRIVELINE_LINEAR_DRAG.value if crr is not None else None
-    front = _axle(spec, Axle.FRONT, radii[0], log)
-    rear = _axle(spec, Axle.REAR, radii[1], log)
-    gear = _gear_ratio(spec, (front, rear), log)
+    rolling, linear, aero, crr = _road_load(spec, mass_kg, p, log)
+    speed_coeff = p.value("rolling_speed_coefficient") if crr is not None else None
+    driveline = p.value("driveline_linear_drag") if crr is not None else None
+    front = _axle(spec, Axle.FRONT, radii[0], p, log)
+    rear = _axle(spec, Axle.REAR, radii[1], p, log)
+    gear = _gear_ratio(spec, (front, rear), p, log)
 
-    wheel_j = d.WHEEL_INERTIA.value
+    wheel_j = p.value("wheel_inertia")
     rotating = sum(d.WHEELS / 2 * wheel_j / r**2 for r in radii)
     for axle in (front, rear):
         if axle.driven:
-            rotor_j = d.ROTOR_INERTIA_PER_TORQUE.value * axle.peak_torque_nm
+            rotor_j = p.value("rotor_inertia_per_torque") * axle.peak_torque_nm
             rotating += rotor_j * gear**2 / axle.wheel_radius_m**2
-    log.add("wheel_inertia", wheel_j, "kg*m^2 per wheel", d.WHEEL_INERTIA.source)
+    log.add("wheel_inertia", wheel_j, "kg*m^2 per wheel", p["wheel_inertia"].source)
     log.add(
         "rotor_inertia_per_torque",
-        d.ROTOR_INERTIA_PER_TORQUE.value,
+        p.value("rotor_inertia_per_torque"),
         "kg*m^2/(N*m)",
-        d.ROTOR_INERTIA_PER_TORQUE.source,
+        p["rotor_inertia_per_torque"].source,
     )
     log.add(
         "inertial_mass",
@@ -77,20 +86,35 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         "kg",
         "mass + Σ J_wheel/r² + Σ J_rotor G²/r² (equivalent translating mass)",
     )
-    gear_eff = d.GEAR_EFFICIENCY.value
-    log.add("gear_efficiency", gear_eff, "1", d.GEAR_EFFICIENCY.source)
+    gear_eff = p.value("gear_efficiency")
+    log.add("gear_efficiency", gear_eff, "1", p["gear_efficiency"].source)
 
     split, split_source = _torque_split(spec, front, rear)
     if spec.layout is Layout.AWD:
         log.add("torque_split", split.value, "", split_source)
-    battery = _battery(spec, log)
-    performance = _performance(spec, battery, log)
-    aux = _value(spec.auxiliary_power, d.AUXILIARY_POWER, "auxiliary_power", log)
-    log.add("charger_efficiency", d.CHARGER_EFFICIENCY.value, "1", d.CHARGER_EFFICIENCY.source)
+    battery = _battery(spec, p, log)
+    performance = _performance(spec, battery, p, log)
+    aux = _value(spec.auxiliary_power, p.default("auxiliary_power"), "auxiliary_power", log)
+    log.add(
+        "charger_efficiency",
+        p.value("charger_efficiency"),
+        "1",
+        p["charger_efficiency"].source,
+    )
     log.add("ac_charge_power", d.AC_CHARGE_POWER.value, "kW", d.AC_CHARGE_POWER.source)
-    log.add("regen_zero_speed", d.REGEN_ZERO_SPEED.value, "km/h", d.REGEN_ZERO_SPEED.source)
-    log.add("regen_full_speed", d.REGEN_FULL_SPEED.value, "km/h", d.REGEN_FULL_SPEED.source)
-    climate = _climate(spec, battery.usable_energy_j, log)
+    log.add(
+        "regen_zero_speed",
+        p.value("regen_zero_speed"),
+        "km/h",
+        p["regen_zero_speed"].source,
+    )
+    log.add(
+        "regen_full_speed",
+        p.value("regen_full_speed"),
+        "km/h",
+        p["regen_full_speed"].source,
+    )
+    climate = _climate(spec, battery.usable_energy_j, p, log)
 
     return Vehicle(
         name=spec.name,
@@ -105,10 +129,10 @@ def build_vehicle(spec: VehicleSpec) -> Vehicle:
         gear_ratio=gear,
         gear_efficiency=gear_eff,
         auxiliary_power_w=aux,
-        charger_efficiency=d.CHARGER_EFFICIENCY.value,
+        charger_efficiency=p.value("charger_efficiency"),
         ac_charge_power_w=d.AC_CHARGE_POWER.value * 1e3,
-        regen_zero_speed_mps=d.REGEN_ZERO_SPEED.value / KMH_PER_MPS,
-        regen_full_speed_mps=d.REGEN_FULL_SPEED.value / KMH_PER_MPS,
+        regen_zero_speed_mps=p.value("regen_zero_speed") / KMH_PER_MPS,
+        regen_full_speed_mps=p.value("regen_full_speed") / KMH_PER_MPS,
         torque_split=split,
         chemistry=battery.chemistry,
         usable_energy_j=battery.usable_energy_j,
@@ -146,7 +170,9 @@ def _torque_split(spec: VehicleSpec, front: AxleDrive, rear: AxleDrive) -> tuple
     return d.TORQUE_SPLIT, d.TORQUE_SPLIT_SOURCE
 
 
-def _climate(spec: VehicleSpec, usable_energy_j: float, log: _Log) -> ClimateParams:
+def _climate(
+    spec: VehicleSpec, usable_energy_j: float, p: ParameterSet, log: _Log
+) -> ClimateParams:
     """Cabin, HVAC and pack-thermal parameters: spec values where given, else defaults."""
     c = spec.climate
     if c.heating is not None:
@@ -156,7 +182,7 @@ def _climate(spec: VehicleSpec, usable_energy_j: float, log: _Log) -> ClimatePar
         heating = Heating(d.HEATING)
         log.add("climate.heating", heating.value, "", d.HEATING_SOURCE)
     setpoint = _value(c.cabin_setpoint, d.CABIN_SETPOINT, "climate.cabin_setpoint", log)
-    heater_kw = _value(c.heater_power, d.HEATER_MAX_POWER, "climate.heater_power", log)
+    heater_kw = _value(c.heater_power, p.default("heater_max_power"), "climate.heater_power", log)
     if c.battery_heating is not None:
         battery_heating = c.battery_heating
         log.add("climate.battery_heating", str(battery_heating).lower(), "", _SPEC)
@@ -164,51 +190,51 @@ def _climate(spec: VehicleSpec, usable_energy_j: float, log: _Log) -> ClimatePar
         battery_heating = d.BATTERY_HEATING
         log.add("climate.battery_heating", "false", "", d.BATTERY_HEATING_SOURCE)
     fixed = (
-        ("climate.cabin_envelope_ua", d.CABIN_ENVELOPE_UA),
-        ("climate.ventilation", d.CABIN_VENTILATION),
-        ("climate.cabin_capacitance", d.CABIN_CAPACITANCE),
-        ("climate.cooler_power", d.COOLER_MAX_POWER),
-        ("climate.occupant_gain", d.OCCUPANT_GAIN),
-        ("climate.solar_area", d.SOLAR_AREA),
-        ("climate.blower_power", d.BLOWER_POWER),
-        ("climate.heat_pump_second_law_efficiency", d.HEAT_PUMP_SECOND_LAW),
-        ("climate.ac_second_law_efficiency", d.AC_SECOND_LAW),
-        ("climate.battery_activation_energy", d.BATTERY_ACTIVATION_ENERGY),
-        ("climate.battery_reference_temperature", d.BATTERY_REFERENCE_TEMPERATURE),
-        ("climate.pack_specific_energy", d.PACK_SPECIFIC_ENERGY),
-        ("climate.battery_min_temperature", d.BATTERY_MIN_TEMPERATURE),
+        ("climate.cabin_envelope_ua", p.default("cabin_envelope_ua")),
+        ("climate.ventilation", p.default("cabin_ventilation")),
+        ("climate.cabin_capacitance", p.default("cabin_capacitance")),
+        ("climate.cooler_power", p.default("cooler_max_power")),
+        ("climate.occupant_gain", p.default("occupant_gain")),
+        ("climate.solar_area", p.default("solar_area")),
+        ("climate.blower_power", p.default("blower_power")),
+        ("climate.heat_pump_second_law_efficiency", p.default("heat_pump_second_law")),
+        ("climate.ac_second_law_efficiency", p.default("ac_second_law")),
+        ("climate.battery_activation_energy", p.default("battery_activation_energy")),
+        ("climate.battery_reference_temperature", p.default("battery_reference_temperature")),
+        ("climate.pack_specific_energy", p.default("pack_specific_energy")),
+        ("climate.battery_min_temperature", p.default("battery_min_temperature")),
     )
     for name, dflt in fixed:
         log.add(name, dflt.value, dflt.unit, dflt.source)
-    pack_mass = usable_energy_j / J_PER_KWH * 1e3 / d.PACK_SPECIFIC_ENERGY.value
+    pack_mass = usable_energy_j / J_PER_KWH * 1e3 / p.value("pack_specific_energy")
     return ClimateParams(
         heating=heating,
         setpoint_c=setpoint,
-        envelope_w_per_k=d.CABIN_ENVELOPE_UA.value,
-        ventilation_kg_per_s=d.CABIN_VENTILATION.value,
-        capacitance_j_per_k=d.CABIN_CAPACITANCE.value,
+        envelope_w_per_k=p.value("cabin_envelope_ua"),
+        ventilation_kg_per_s=p.value("cabin_ventilation"),
+        capacitance_j_per_k=p.value("cabin_capacitance"),
         heater_max_w=heater_kw * 1e3,
-        cooler_max_w=d.COOLER_MAX_POWER.value * 1e3,
-        occupant_gain_w=d.OCCUPANT_GAIN.value,
-        solar_area_m2=d.SOLAR_AREA.value,
-        blower_w=d.BLOWER_POWER.value,
-        heat_pump_eta=d.HEAT_PUMP_SECOND_LAW.value,
-        ac_eta=d.AC_SECOND_LAW.value,
-        supply_c=d.HEAT_PUMP_SUPPLY.value,
-        evaporator_approach_k=d.EVAPORATOR_APPROACH.value,
-        ac_evaporator_c=d.AC_EVAPORATOR.value,
-        condenser_approach_k=d.CONDENSER_APPROACH.value,
+        cooler_max_w=p.value("cooler_max_power") * 1e3,
+        occupant_gain_w=p.value("occupant_gain"),
+        solar_area_m2=p.value("solar_area"),
+        blower_w=p.value("blower_power"),
+        heat_pump_eta=p.value("heat_pump_second_law"),
+        ac_eta=p.value("ac_second_law"),
+        supply_c=p.value("heat_pump_supply"),
+        evaporator_approach_k=p.value("evaporator_approach"),
+        ac_evaporator_c=p.value("ac_evaporator"),
+        condenser_approach_k=p.value("condenser_approach"),
         coil_humidity_ratio=d.COIL_HUMIDITY_RATIO.value,
-        battery_ea_j_per_mol=d.BATTERY_ACTIVATION_ENERGY.value,
-        battery_reference_c=d.BATTERY_REFERENCE_TEMPERATURE.value,
+        battery_ea_j_per_mol=p.value("battery_activation_energy"),
+        battery_reference_c=p.value("battery_reference_temperature"),
         battery_mass_kg=pack_mass,
-        battery_cp_j_per_kg_k=d.PACK_SPECIFIC_HEAT.value,
+        battery_cp_j_per_kg_k=p.value("pack_specific_heat"),
         battery_heating=battery_heating,
-        battery_min_c=d.BATTERY_MIN_TEMPERATURE.value,
+        battery_min_c=p.value("battery_min_temperature"),
     )
 
 
-def _value(given: float | None, default: d.Default, name: str, log: _Log) -> float:
+def _value(given: float | None, default: Default, name: str, log: _Log) -> float:
     if given is not None:
         log.add(name, given, default.unit, _SPEC)
         return given
@@ -264,7 +290,7 @@ def _wheel_radii(spec: VehicleSpec, log: _Log) -> tuple[float, float]:
 
 
 def _road_load(
-    spec: VehicleSpec, mass_kg: float, log: _Log
+    spec: VehicleSpec, mass_kg: float, p: ParameterSet, log: _Log
 ) -> tuple[float, float, float, float | None]:
     """(f0, f1, f2, C_rr): C_rr is None when coast-down coefficients are given."""
     if spec.road_load is not None:
@@ -276,11 +302,11 @@ def _road_load(
     cd = spec.body.drag_coefficient
     assert cd is not None  # guaranteed by VehicleSpec validation
     log.add("body.drag_coefficient", cd, "1", _SPEC)
-    area = _frontal_area(spec, mass_kg, log)
+    area = _frontal_area(spec, mass_kg, p, log)
     rho = d.AIR_DENSITY.value
     log.add("air_density", rho, "kg/m^3", d.AIR_DENSITY.source)
-    crr = _rolling_resistance(spec, log)
-    cv, bd = d.ROLLING_SPEED_COEFFICIENT, d.DRIVELINE_LINEAR_DRAG
+    crr = _rolling_resistance(spec, p, log)
+    cv, bd = p.default("rolling_speed_coefficient"), p.default("driveline_linear_drag")
     log.add("rolling_speed_coefficient", cv.value, cv.unit, cv.source)
     log.add("driveline_linear_drag", bd.value, bd.unit, bd.source)
     rolling, linear = road_load.physical_rolling_terms(mass_kg, crr, cv.value, bd.value)
@@ -291,7 +317,7 @@ def _road_load(
     return rolling, linear, aero, crr
 
 
-def _rolling_resistance(spec: VehicleSpec, log: _Log) -> float:
+def _rolling_resistance(spec: VehicleSpec, p: ParameterSet, log: _Log) -> float:
     """The spec's coefficient; else from the EU tyre-label class, converted from the ISO 28580
     drum to a flat road for the spec's tyre; else the fitted vehicle-level default.
 
@@ -301,7 +327,10 @@ def _rolling_resistance(spec: VehicleSpec, log: _Log) -> float:
     label = spec.tyres.label_class
     if label is None:
         return _value(
-            spec.tyres.rolling_resistance, d.ROLLING_RESISTANCE, "tyres.rolling_resistance", log
+            spec.tyres.rolling_resistance,
+            p.default("rolling_resistance"),
+            "tyres.rolling_resistance",
+            log,
         )
     drum = d.TYRE_LABEL_RRC[label.value]
     size = spec.tyres.size
@@ -318,31 +347,33 @@ def _rolling_resistance(spec: VehicleSpec, log: _Log) -> float:
     return crr
 
 
-def _frontal_area(spec: VehicleSpec, mass_kg: float, log: _Log) -> float:
+def _frontal_area(spec: VehicleSpec, mass_kg: float, p: ParameterSet, log: _Log) -> float:
     body = spec.body
     if body.frontal_area is not None:
         log.add("body.frontal_area", body.frontal_area, "m^2", _SPEC)
         return body.frontal_area
     if body.width is not None and body.height is not None:
-        k = d.FRONTAL_AREA_FACTOR.value
+        k = p.value("frontal_area_factor")
         area = k * body.width / 1000.0 * body.height / 1000.0
         log.add(
             "body.frontal_area",
             area,
             "m^2",
-            f"{k} × width × height; {d.FRONTAL_AREA_FACTOR.source}",
+            f"{k} × width × height; {p['frontal_area_factor'].source}",
         )
         return area
     given = curb_without_driver(spec)
     curb = given if given is not None else mass_kg
-    area = d.FRONTAL_AREA_BASE.value + d.FRONTAL_AREA_SLOPE.value * (
-        curb - d.FRONTAL_AREA_MASS_OFFSET.value
+    area = p.value("frontal_area_base") + p.value("frontal_area_slope") * (
+        curb - p.value("frontal_area_mass_offset")
     )
-    log.add("body.frontal_area", area, "m^2", f"from curb mass: {d.FRONTAL_AREA_BASE.source}")
+    log.add("body.frontal_area", area, "m^2", f"from curb mass: {p['frontal_area_base'].source}")
     return area
 
 
-def _gear_ratio(spec: VehicleSpec, axles: tuple[AxleDrive, AxleDrive], log: _Log) -> float:
+def _gear_ratio(
+    spec: VehicleSpec, axles: tuple[AxleDrive, AxleDrive], p: ParameterSet, log: _Log
+) -> float:
     """The spec's single-speed ratio; else the design rule from the top-speed limit; else 9.0.
 
     A single reduction is sized so that the motor reaches its maximum speed at the car's
@@ -354,7 +385,7 @@ def _gear_ratio(spec: VehicleSpec, axles: tuple[AxleDrive, AxleDrive], log: _Log
         return spec.gear_ratio
     limit = spec.performance.top_speed_limit
     if limit is None:
-        return _value(None, d.GEAR_RATIO, "gear_ratio", log)
+        return _value(None, p.default("gear_ratio"), "gear_ratio", log)
     reach = min(a.max_speed_rad_s * a.wheel_radius_m for a in axles if a.driven)
     gear = reach / (limit / KMH_PER_MPS)
     log.add(
@@ -366,7 +397,7 @@ def _gear_ratio(spec: VehicleSpec, axles: tuple[AxleDrive, AxleDrive], log: _Log
     return gear
 
 
-def _axle(spec: VehicleSpec, axle: Axle, radius: float, log: _Log) -> AxleDrive:
+def _axle(spec: VehicleSpec, axle: Axle, radius: float, p: ParameterSet, log: _Log) -> AxleDrive:
     motors = [(i, m) for i, m in enumerate(spec.motors) if m.axle is axle]
     if not motors:
         return AxleDrive(0.0, 0.0, math.inf, radius, 0.0)
@@ -374,24 +405,28 @@ def _axle(spec: VehicleSpec, axle: Axle, radius: float, log: _Log) -> AxleDrive:
     torque = 0.0
     speeds = []
     for i, motor in motors:
-        rpm = _value(motor.max_speed, d.MOTOR_MAX_SPEED, f"motors[{i}].max_speed", log)
+        rpm = _value(motor.max_speed, p.default("motor_max_speed"), f"motors[{i}].max_speed", log)
         speeds.append(rpm * _RPM_TO_RAD_S)
-        torque += _torque(motor, i, speeds[-1], log)
+        torque += _torque(motor, i, speeds[-1], p, log)
     # VehicleSpec validation guarantees one technology per axle.
     i, first = motors[0]
     technology = first.technology if first.technology is not None else d.MOTOR_TECHNOLOGY
     source = _SPEC if first.technology is not None else d.MOTOR_TECHNOLOGY_SOURCE
     log.add(f"motors[{i}].technology", technology.value, "", source)
-    coefficients = d.MOTOR_LOSSES[technology]
+    coefficients = tuple(p.default(f"motor_losses.{technology.value}.{k}") for k in LOSS_PARTS)
     for name, c in zip(("const", "iron", "windage", "copper"), coefficients, strict=True):
         log.add(f"motor_loss_{name}.{axle.value}", c.value, "1", f"{technology.value}: {c.source}")
-    ref, alpha = d.MOTOR_LOSS_REFERENCE_POWER.value * 1e3, d.MOTOR_LOSS_SIZE_EXPONENT.value
+    ref, alpha = (
+        p.value("motor_loss_reference_power") * 1e3,
+        p.value("motor_loss_size_exponent"),
+    )
     scale = loss_scale_power(power, ref, alpha)
     log.add(
         f"motor_loss_scale.{axle.value}",
         scale / 1e3,
         "kW",
-        f"{ref / 1e3:g} kW × (P / {ref / 1e3:g} kW)^{alpha:g}; {d.MOTOR_LOSS_SIZE_EXPONENT.source}",
+        f"{ref / 1e3:g} kW × (P / {ref / 1e3:g} kW)^{alpha:g}; "
+        f"{p['motor_loss_size_exponent'].source}",
     )
     values = tuple(c.value for c in coefficients)
     assert len(values) == 4
@@ -406,22 +441,24 @@ def _axle(spec: VehicleSpec, axle: Axle, radius: float, log: _Log) -> AxleDrive:
     )
 
 
-def _torque(motor: MotorSpec, i: int, max_speed: float, log: _Log) -> float:
+def _torque(motor: MotorSpec, i: int, max_speed: float, p: ParameterSet, log: _Log) -> float:
     if motor.peak_torque is not None:
         log.add(f"motors[{i}].peak_torque", motor.peak_torque, "N*m", _SPEC)
         return motor.peak_torque
-    cpsr = d.CONSTANT_POWER_SPEED_RATIO.value
+    cpsr = p.value("constant_power_speed_ratio")
     torque = motor.peak_power * 1e3 / (max_speed / cpsr)
     log.add(
         f"motors[{i}].peak_torque",
         torque,
         "N*m",
-        f"P / (ω_max / {cpsr}); {d.CONSTANT_POWER_SPEED_RATIO.source}",
+        f"P / (ω_max / {cpsr}); {p['constant_power_speed_ratio'].source}",
     )
     return torque
 
 
-def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> PerformanceParams:
+def _performance(
+    spec: VehicleSpec, battery: _Battery, p: ParameterSet, log: _Log
+) -> PerformanceParams:
     """Parameters of acceleration and top-speed runs (``evforge perf``)."""
     perf = spec.performance
     payload = _value(perf.payload, d.PERF_PAYLOAD, "performance.payload", log)
@@ -444,20 +481,29 @@ def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> Performance
             f"mass); {allowance.source}",
         )
     cog_mm = spec.body.cog_height
-    cog = _value(None if cog_mm is None else cog_mm / 1000.0, d.COG_HEIGHT, "body.cog_height", log)
+    cog = _value(
+        None if cog_mm is None else cog_mm / 1000.0, p.default("cog_height"), "body.cog_height", log
+    )
     wb_mm = spec.body.wheelbase
     wheelbase = _value(
-        None if wb_mm is None else wb_mm / 1000.0, d.WHEELBASE, "body.wheelbase", log
+        None if wb_mm is None else wb_mm / 1000.0, p.default("wheelbase"), "body.wheelbase", log
     )
     share = _value(
         spec.mass.front_axle_share,
-        d.FRONT_AXLE_SHARE[spec.layout],
+        p.default(f"front_axle_share.{spec.layout.value.lower()}"),
         "mass.front_axle_share",
         log,
     )
-    mu = _value(spec.tyres.friction_coefficient, d.TYRE_FRICTION, "tyres.friction_coefficient", log)
-    soc = _value(perf.test_soc, d.TEST_SOC, "performance.test_soc", log)
-    ramp = _value(perf.launch_ramp_time, d.LAUNCH_RAMP_TIME, "performance.launch_ramp_time", log)
+    mu = _value(
+        spec.tyres.friction_coefficient,
+        p.default("tyre_friction"),
+        "tyres.friction_coefficient",
+        log,
+    )
+    soc = _value(perf.test_soc, p.default("test_soc"), "performance.test_soc", log)
+    ramp = _value(
+        perf.launch_ramp_time, p.default("launch_ramp_time"), "performance.launch_ramp_time", log
+    )
     if perf.top_speed_limit is not None:
         limit = perf.top_speed_limit / KMH_PER_MPS
         log.add("performance.top_speed_limit", perf.top_speed_limit, "km/h", _SPEC)
@@ -490,7 +536,7 @@ def _performance(spec: VehicleSpec, battery: _Battery, log: _Log) -> Performance
             "the motors their pack can feed), up to the cells' V_min (V_oc - V_min) / R; "
             "evforge perf warns when that exceeds battery.typical_peak_discharge_power",
         )
-    rate = d.PEAK_DISCHARGE_C_RATE[battery.chemistry]
+    rate = p.default(f"peak_discharge_c_rate.{battery.chemistry.value.lower()}")
     usable_kwh = battery.usable_energy_j / J_PER_KWH
     typical = rate.value * usable_kwh
     log.add(
@@ -527,23 +573,26 @@ class _Battery(NamedTuple):
     max_charge_current_a: float | None
 
 
-def _battery(spec: VehicleSpec, log: _Log) -> _Battery:
+def _battery(spec: VehicleSpec, p: ParameterSet, log: _Log) -> _Battery:
     b = spec.battery
     if b.usable_energy is not None:
         usable = b.usable_energy
         log.add("battery.usable_energy", usable, "kWh", _SPEC)
     else:
         assert b.nominal_energy is not None  # guaranteed by VehicleSpec validation
-        usable = b.nominal_energy * d.USABLE_FRACTION.value
+        fraction = p["usable_fraction"]
+        usable = b.nominal_energy * fraction.value
         log.add(
             "battery.usable_energy",
             usable,
             "kWh",
-            f"nominal_energy × {d.USABLE_FRACTION.value}; {d.USABLE_FRACTION.source}",
+            f"nominal_energy × {fraction.value}; {fraction.source}",
         )
     chemistry = b.chemistry if b.chemistry is not None else d.CHEMISTRY
     log.add("battery.chemistry", chemistry.value, "", _SPEC if b.chemistry else d.CHEMISTRY_SOURCE)
-    voltage = _value(b.nominal_voltage, d.NOMINAL_VOLTAGE, "battery.nominal_voltage", log)
+    voltage = _value(
+        b.nominal_voltage, p.default("nominal_voltage"), "battery.nominal_voltage", log
+    )
     cell_ocv, ocv_source = d.OCV_TABLES[chemistry]
     nominal_cell = sum(cell_ocv) / len(cell_ocv)
     ocv_pack = tuple(v * voltage / nominal_cell for v in cell_ocv)
@@ -553,42 +602,43 @@ def _battery(spec: VehicleSpec, log: _Log) -> _Battery:
     mean_ocv = _trapezoid_mean(d.OCV_SOC, ocv_pack)
     usable_j = usable * J_PER_KWH
     capacity = usable_j / mean_ocv
-    drop = d.DROP_AT_1C[chemistry]
+    drop = p.default(f"drop_at_1c.{chemistry.value.lower()}")
     resistance = battery_model.pack_resistance_ohm(drop.value, voltage, usable * 1e3)
     log.add("battery.resistance", resistance, "ohm", f"ΔV/V at 1C = {drop.value}; {drop.source}")
     if b.peak_charge_power is not None:
         charge = b.peak_charge_power
         log.add("battery.peak_charge_power", charge, "kW", _SPEC)
     else:
-        charge = d.MAX_CHARGE_C_RATE.value * usable
+        rate = p["max_charge_c_rate"]
+        charge = rate.value * usable
         log.add(
             "battery.peak_charge_power",
             charge,
             "kW",
-            f"{d.MAX_CHARGE_C_RATE.value}C × usable energy; {d.MAX_CHARGE_C_RATE.source}",
+            f"{rate.value}C × usable energy; {rate.source}",
         )
     log.add("battery.initial_soc", d.INITIAL_SOC.value, "1", d.INITIAL_SOC.source)
-    mass, current = _charging(b, chemistry, usable, log)
+    mass, current = _charging(b, chemistry, usable, p, log)
     return _Battery(
         chemistry, usable_j, voltage, ocv_pack, capacity, resistance, charge * 1e3, mass, current
     )
 
 
 def _charging(
-    b: BatterySpec, chemistry: Chemistry, usable_kwh: float, log: _Log
+    b: BatterySpec, chemistry: Chemistry, usable_kwh: float, p: ParameterSet, log: _Log
 ) -> tuple[float, float | None]:
     """Battery mass and charge-current limit, and the DC-charging defaults (for ``check``)."""
     if b.mass is not None:
         mass = b.mass
         log.add("battery.mass", mass, "kg", _SPEC)
     else:
-        mass = usable_kwh * 1e3 / d.PACK_SPECIFIC_ENERGY.value
+        mass = usable_kwh * 1e3 / p.value("pack_specific_energy")
         log.add(
             "battery.mass",
             mass,
             "kg",
-            f"usable energy / {d.PACK_SPECIFIC_ENERGY.value:g} Wh/kg; "
-            f"{d.PACK_SPECIFIC_ENERGY.source}",
+            f"usable energy / {p.value('pack_specific_energy'):g} Wh/kg; "
+            f"{p['pack_specific_energy'].source}",
         )
     if b.max_charge_current is not None:
         log.add("battery.max_charge_current", b.max_charge_current, "A", _SPEC)
@@ -603,15 +653,15 @@ def _charging(
     cell_max = d.MAX_CELL_VOLTAGE[chemistry]
     log.add("battery.max_cell_voltage", cell_max.value, "V", cell_max.source)
     for name, dflt in (
-        ("charge_knee_soc", d.CHARGE_KNEE_SOC),
-        ("charge_reference_temperature", d.CHARGE_REFERENCE_TEMPERATURE),
-        ("charge_acceptance_activation_energy", d.CHARGE_ACCEPTANCE_ACTIVATION_ENERGY),
-        ("resistance_activation_energy", d.RESISTANCE_ACTIVATION_ENERGY),
-        ("precondition_temperature", d.PRECONDITION_TEMPERATURE),
-        ("battery_cooling_temperature", d.BATTERY_COOLING_TEMPERATURE),
-        ("battery_heater_power", d.BATTERY_HEATER_POWER),
-        ("cell_specific_heat", d.CELL_SPECIFIC_HEAT),
-        ("dc_charger_efficiency", d.DC_CHARGER_EFFICIENCY),
+        ("charge_knee_soc", p.default("charge_knee_soc")),
+        ("charge_reference_temperature", p.default("charge_reference_temperature")),
+        ("charge_acceptance_activation_energy", p.default("charge_acceptance_activation_energy")),
+        ("resistance_activation_energy", p.default("resistance_activation_energy")),
+        ("precondition_temperature", p.default("precondition_temperature")),
+        ("battery_cooling_temperature", p.default("battery_cooling_temperature")),
+        ("battery_heater_power", p.default("battery_heater_power")),
+        ("cell_specific_heat", p.default("cell_specific_heat")),
+        ("dc_charger_efficiency", p.default("dc_charger_efficiency")),
     ):
         log.add(name, dflt.value, dflt.unit, dflt.source)
     return mass, b.max_charge_current

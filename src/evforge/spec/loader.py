@@ -21,7 +21,7 @@ from evforge.errors import InputError, Problem
 from evforge.spec.schema import VehicleSpec
 from evforge.units import TextError, decode_text, read_input_file, short_repr
 
-__all__ = ["load_spec", "parse_spec"]
+__all__ = ["load_spec", "parse_spec", "read_yaml"]
 
 _MAX_FILE_BYTES: Final = 1_000_000
 # libyaml's safe loader is ~10x faster than the pure-Python one and parses the same documents.
@@ -258,6 +258,19 @@ def load_spec(path: str | Path) -> VehicleSpec:
         If the file cannot be read, is not YAML, or fails validation.
     """
     path = Path(path)
+    return parse_spec(read_yaml(path), source=str(path))
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Read a YAML file as evforge reads specs: a regular UTF-8 file of at most 1,000,000
+    bytes, safe loading, duplicate keys and YAML 1.1 surprises refused, every error one line.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read or is not valid YAML.
+    """
+    path = Path(path)
     source = str(path)
     raw = read_input_file(path, limit=_MAX_FILE_BYTES)  # a regular file, or InputError
     try:
@@ -283,7 +296,7 @@ def load_spec(path: str | Path) -> VehicleSpec:
     problems = _yaml11_problems(data)
     if problems:
         raise InputError(source, problems)
-    return parse_spec(data, source=source)
+    return data
 
 
 def parse_spec(data: object, *, source: str = "vehicle spec") -> VehicleSpec:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import typing
 from enum import StrEnum
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -84,6 +84,7 @@ def _quantity(
         return x
 
     validate.unit = unit  # type: ignore[attr-defined]  # read by spec_leaves()
+    validate.bounds = (lo, hi)  # type: ignore[attr-defined]  # read by field_bounds()
     return BeforeValidator(validate)
 
 
@@ -464,3 +465,69 @@ def _unit_of(metadata: list[object], annotation: object) -> str:
         if found:
             return found
     return ""
+
+
+def field_units() -> dict[str, str]:
+    """Every quantity field of schema v1 and its documented unit: ``{"mass.curb": "kg",
+    "motors[].peak_power": "kW", ...}`` (list items written ``[]``)."""
+    out: dict[str, str] = {}
+    _field_units(VehicleSpec, "", out, 0)
+    return out
+
+
+def _field_units(model: type[BaseModel], prefix: str, out: dict[str, str], depth: int) -> None:
+    if depth > 6:
+        return
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        unit = _unit_of(info.metadata, info.annotation)
+        if unit:
+            out[path] = unit
+        for arg in (info.annotation, *typing.get_args(info.annotation)):
+            inner = [arg, *typing.get_args(arg)]
+            for candidate in inner:
+                if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                    is_list = typing.get_origin(arg) is list
+                    _field_units(candidate, f"{path}[]." if is_list else f"{path}.", out, depth + 1)
+
+
+def field_bounds(path: str) -> tuple[float, float] | None:
+    """The plausible range (in the documented unit) schema v1 accepts for a quantity field
+    path (``motors[0].peak_power`` or ``motors[].peak_power``), or None for other fields."""
+    import re
+
+    key = re.sub(r"\[\d+\]", "[]", path)
+    model: Any = VehicleSpec
+    parts = key.replace("[]", "").split(".")
+    for depth, name in enumerate(parts):
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        info = model.model_fields.get(name)
+        if info is None:
+            return None
+        if depth == len(parts) - 1:
+            return _bounds_of(info.metadata, info.annotation)
+        model = _inner_model(info.annotation)
+    return None
+
+
+def _bounds_of(metadata: list[object], annotation: object) -> tuple[float, float] | None:
+    for meta in metadata:
+        bounds = getattr(getattr(meta, "func", None), "bounds", None)
+        if bounds is not None:
+            return (float(bounds[0]), float(bounds[1]))
+    for arg in typing.get_args(annotation):
+        found = _bounds_of(list(getattr(arg, "__metadata__", ())), arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _inner_model(annotation: object) -> object:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        inner = _inner_model(arg)
+        if inner is not None:
+            return inner
+    return None

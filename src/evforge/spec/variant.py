@@ -24,7 +24,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -33,7 +33,7 @@ from evforge.spec.loader import load_spec, parse_spec
 from evforge.spec.schema import VehicleSpec
 from evforge.vehicle import Vehicle
 
-__all__ = ["variant", "variant_spec"]
+__all__ = ["COAST_DOWN_OVERRIDES", "coast_down_conflicts", "variant", "variant_spec"]
 
 _PART: Final = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
 
@@ -93,7 +93,7 @@ def variant_spec(
         problem = _set(data, str(path), value)
         if problem is not None:
             problems.append(problem)
-    problems += _coast_down_conflicts(data, changes)
+    problems += coast_down_conflicts(data, changes)
     if problems:
         raise InputError(f"{source} (variant)", problems)
     if name is not None:
@@ -104,26 +104,43 @@ def variant_spec(
     return parse_spec(data, source=f"{source} (variant)")
 
 
-def _coast_down_conflicts(data: Mapping[str, Any], changes: Mapping[str, Any]) -> list[Problem]:
-    """A mass change on a car whose road load is a coast-down measured at a stated test mass.
+#: Spec fields a measured coast-down (``road_load``) overrides: changing one of them on such a
+#: car would change nothing, so a variant that does is refused.
+COAST_DOWN_OVERRIDES = (
+    "mass",
+    "mass.curb",
+    "mass.curb_definition",
+    "body.drag_coefficient",
+    "body.frontal_area",
+    "body.width",
+    "body.height",
+    "tyres.rolling_resistance",
+    "tyres.label_class",
+)
 
-    The coast-down's f0/f1/f2 hold the rolling resistance *at that mass*; moving the curb mass
-    alone would leave them (and the EPA test weight) at the measured car's values. Say so
-    instead of returning a car whose road load ignores the change.
+
+def coast_down_conflicts(data: Mapping[str, Any], changes: Iterable[str]) -> list[Problem]:
+    """Changes that a measured coast-down in ``data`` would silently override.
+
+    A coast-down's f0/f1/f2 hold the rolling resistance and drag of the measured car at its
+    test mass; a new curb mass, drag coefficient or frontal area leaves them (and the EPA
+    test weight) as measured. Say so instead of returning a car that ignores the change.
     """
     road_load = data.get("road_load")
-    if not isinstance(road_load, Mapping) or road_load.get("test_mass") is None:
+    paths = [str(p) for p in changes]
+    if not isinstance(road_load, Mapping) or any(p.startswith("road_load") for p in paths):
         return []
-    moved = [p for p in changes if str(p) in ("mass", "mass.curb", "mass.curb_definition")]
-    if not moved or any(str(p).startswith("road_load") for p in changes):
+    moved = [p for p in paths if p in COAST_DOWN_OVERRIDES]
+    if not moved:
         return []
+    measured = road_load.get("test_mass")
+    at = "" if measured is None else f" at road_load.test_mass = {measured:g} kg"
     return [
         Problem(
             moved[0],
-            f"the base car's road load is a coast-down measured at road_load.test_mass = "
-            f"{road_load['test_mass']:g} kg, which a new mass does not move; also set "
-            "'road_load': None (the physical road load from C_d, size, tyres and mass) or "
-            "give road_load.test_mass with coefficients for the new mass",
+            f"the base car's road load is a measured coast-down{at}, which overrides this "
+            "field; also set 'road_load': None (the physical road load from C_d, size, tyres "
+            "and mass) or give road_load coefficients for the new design",
         )
     ]
 
@@ -150,11 +167,17 @@ def _set(data: dict[str, Any], path: str, value: Any) -> Problem | None:
             node = node.setdefault(key, {})
             continue
         items = node.get(key)
+        if items is None:
+            items = node[key] = []  # a table that gives every field builds the list
         if not isinstance(items, list):
             return Problem(path, f"'{key}' is not a list in the base spec")
         for n, i in enumerate(indices):
-            if i >= len(items):
-                return Problem(path, f"the base spec has {len(items)} {key}; index {i} is past it")
+            if i == len(items):
+                items.append({})  # the next item (a second motor...)
+            if i > len(items):
+                return Problem(
+                    path, f"the spec has {len(items)} {key}; index {i} would leave a gap"
+                )
             if last and n == len(indices) - 1:
                 items[i] = value
                 return None

@@ -5,25 +5,37 @@ global defaults on the 350 kW charger class, the battery preconditioned at 25 °
 conditions makers quote). The split is by origin: the three bundled example cars are the
 training split of the one global charging coefficient (``CHARGE_KNEE_SOC``, refitted by
 :func:`refit_knee`); the cars of ``evforge/validation/data/cars/`` are held out.
+:func:`refit_parameter_set` writes a parameter set file (:mod:`evforge.params`) with the
+refitted knee.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from evforge.charging import CHARGER_CLASSES, charge
+from evforge.params import Fit, ParameterSet, load_parameters, write_parameter_set
 from evforge.spec import build_vehicle, load_spec
 from evforge.validation import specsheet
 from evforge.validation.published import EXAMPLES_PREFIX, load_published, spec_path
 from evforge.vehicle import Vehicle
 
-__all__ = ["ChargeValidation", "refit_knee", "run_charge_validation"]
+__all__ = [
+    "ChargeValidation",
+    "parameter_set_from_knee",
+    "refit_knee",
+    "refit_parameter_set",
+    "run_charge_validation",
+]
 
 _TIME_RE: Final = re.compile(r"^dc_(?P<start>\d+)_(?P<end>\d+)_min$")
 CHARGER: Final = "350kW"
@@ -60,22 +72,25 @@ def _cases() -> pd.DataFrame:
     return pd.concat([times, sheet], ignore_index=True)
 
 
-def _vehicle(car: str) -> Vehicle:
+def _vehicle(car: str, params: ParameterSet | None = None) -> Vehicle:
     if car.startswith(specsheet.CAR_PREFIX):
-        return specsheet.vehicle_of(car)
-    return build_vehicle(load_spec(spec_path(car)))
+        return specsheet.vehicle_of(car)  # held out; built with the shipped set
+    return build_vehicle(load_spec(spec_path(car)), params)
 
 
-def _predict(cases: pd.DataFrame, knee_soc: float | None) -> tuple[list[float], list[float]]:
+def _predict(
+    cases: pd.DataFrame, knee_soc: float | None, params: ParameterSet | None = None
+) -> tuple[list[float], list[float]]:
     minutes, peaks = [], []
     for car, start, end in zip(cases["car"], cases["start"], cases["end"], strict=True):
-        vehicle = _vehicle(str(car))
+        vehicle = _vehicle(str(car), params)
         result = charge(
             vehicle,
             int(start) / 100,
             int(end) / 100,
             charger=CHARGER_CLASSES[CHARGER],
             knee_soc=knee_soc,
+            params=params,
         )
         minutes.append(result.time_min)
         peaks.append(result.peak_power_kw)
@@ -128,8 +143,10 @@ def run_charge_validation(knee_soc: float | None = None) -> ChargeValidation:
     return ChargeValidation(rows=rows, metrics=_metrics(rows))
 
 
-def refit_knee() -> tuple[float, float]:
+def refit_knee(params: ParameterSet | None = None) -> tuple[float, float]:
     """The knee state of charge that minimises the training split's mean |log error|.
+
+    The training cars are built, and charged, with ``params`` (default the shipped set).
 
     Returns
     -------
@@ -141,8 +158,60 @@ def refit_knee() -> tuple[float, float]:
     published = train["value"].to_numpy(dtype=float)
     best = (math.nan, math.inf)
     for knee in KNEE_GRID:
-        minutes, _ = _predict(train, knee)
+        minutes, _ = _predict(train, knee, params)
         score = float(np.mean(np.abs(np.log(np.asarray(minutes) / published))))
         if score < best[1]:
             best = (knee, score)
     return best
+
+
+#: The fit record of :func:`refit_parameter_set` (its date is the day of the refit).
+FIT_COMMAND: Final = "evforge validate charge --refit"
+FIT_DATA: Final = (
+    "published DC charging times (evforge/validation/data/cars/published.csv) of the bundled "
+    "example cars, 350 kW class, preconditioned, 25 °C"
+)
+FIT_SPLIT: Final = (
+    "training: the three bundled example cars (examples/); held out: the validation cars and "
+    "the spec-sheet set"
+)
+
+
+def parameter_set_from_knee(
+    knee: float,
+    score: float,
+    base: ParameterSet | None = None,
+    *,
+    name: str | None = None,
+    version: str | None = None,
+    date: str | None = None,
+) -> ParameterSet:
+    """``base`` (default the shipped set) with ``charge_knee_soc`` = ``knee`` and its fit
+    record (``score``: the training split's mean |log error|)."""
+    p = base if base is not None else load_parameters()
+    when = date or datetime.date.today().isoformat()
+    return p.with_values(
+        {"charge_knee_soc": knee},
+        name=name,
+        version=version,
+        fit=Fit(FIT_COMMAND, FIT_DATA, FIT_SPLIT, when),
+        detail=f"scanned {KNEE_GRID[0]}-{KNEE_GRID[-1]}, mean |log error| {score:.3f}",
+    )
+
+
+def refit_parameter_set(
+    out_path: str | Path,
+    base: ParameterSet | None = None,
+    *,
+    knee: tuple[float, float] | None = None,
+    name: str | None = None,
+    version: str | None = None,
+    date: str | None = None,
+) -> ParameterSet:
+    """Refit the knee (:func:`refit_knee` with ``base``, unless ``knee`` = (knee, score) is
+    given) and write ``base`` (default the shipped set) with it as a new parameter set file
+    at ``out_path``. Returns the set written (its ``path`` is ``out_path``)."""
+    value, score = knee if knee is not None else refit_knee(base)
+    new = parameter_set_from_knee(value, score, base, name=name, version=version, date=date)
+    out = write_parameter_set(new, out_path)
+    return dataclasses.replace(new, path=out.resolve())

@@ -14,12 +14,16 @@ the SHA-256 of the file's base name is even (:func:`split_of`). Adding cars neve
 another car between splits. :func:`fit_launch_ramp` minimises the mean absolute percentage
 error of the training cars' 0-100 km/h (0-60 mph figures are left out of the fit because makers
 differ on the 1-ft rollout); the held-out cars are only ever scored.
+:func:`refit_parameter_set` writes a parameter set file (:mod:`evforge.params`) with the
+fitted ramp.
 
 The issue's targets: 0-100 km/h within 10 %, top speed within 5 %.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +34,7 @@ import pandas as pd
 from scipy.optimize import minimize_scalar
 
 from evforge.errors import EvforgeError
+from evforge.params import Fit, ParameterSet, load_parameters, write_parameter_set
 from evforge.performance import (
     ForceModel,
     PerfResult,
@@ -51,6 +56,8 @@ __all__ = [
     "PerfValidation",
     "compare_perf",
     "fit_launch_ramp",
+    "parameter_set_from_launch",
+    "refit_parameter_set",
     "split_of",
 ]
 
@@ -250,12 +257,15 @@ class LaunchFit:
 
 
 def fit_launch_ramp(
-    published_csv: Path | None = None, bounds: tuple[float, float] = (0.0, 2.0)
+    published_csv: Path | None = None,
+    bounds: tuple[float, float] = (0.0, 2.0),
+    params: ParameterSet | None = None,
 ) -> LaunchFit:
     """Fit the global launch ramp time to the training cars' published 0-100 km/h.
 
     Minimises the mean absolute percentage error over the training split (module notes)
-    with a bounded scalar search (Brent); every other default stays as it is.
+    with a bounded scalar search (Brent); every other default stays as it is (the cars are
+    built with ``params``, default the shipped set).
     """
     rows, csv = _published_rows(published_csv)
     rows = rows[rows["metric"] == "zero_to_100_kmh_s"]
@@ -267,7 +277,7 @@ def fit_launch_ramp(
     # each run ends) are built once per car, not once per trial ramp time.
     runs: list[tuple[ForceModel, float]] = []
     for car in rows["car"]:
-        model = force_model(build_vehicle(load_spec(_spec_path(str(car), csv.parent))))
+        model = force_model(build_vehicle(load_spec(_spec_path(str(car), csv.parent)), params))
         runs.append((model, top_speed(model)[0]))
     published = rows["value"].astype(float).to_numpy()
     v100 = 100.0 / KMH_PER_MPS
@@ -279,3 +289,49 @@ def fit_launch_ramp(
 
     best = minimize_scalar(mape, bounds=bounds, method="bounded", options={"xatol": 1e-3})
     return LaunchFit(float(best.x), [str(c) for c in rows["car"]], float(best.fun))
+
+
+#: The fit record of :func:`refit_parameter_set` (its date is the day of the refit).
+FIT_COMMAND: Final = "evforge validate perf --fit"
+FIT_DATA: Final = "published 0-100 km/h figures (evforge/validation/data/cars/published.csv)"
+FIT_SPLIT: Final = "training cars by SHA-256 of the spec file's base name (first hex digit even)"
+
+
+def parameter_set_from_launch(
+    launch: LaunchFit,
+    base: ParameterSet | None = None,
+    *,
+    name: str | None = None,
+    version: str | None = None,
+    date: str | None = None,
+) -> ParameterSet:
+    """``base`` (default the shipped set) with ``launch_ramp_time`` = ``launch.ramp_s`` and
+    its fit record."""
+    p = base if base is not None else load_parameters()
+    when = date or datetime.date.today().isoformat()
+    return p.with_values(
+        {"launch_ramp_time": launch.ramp_s},
+        name=name,
+        version=version,
+        fit=Fit(FIT_COMMAND, FIT_DATA, FIT_SPLIT, when),
+        detail=f"{len(launch.train_cars)} training cars, MAPE {launch.mape_pct:.2f} %",
+    )
+
+
+def refit_parameter_set(
+    out_path: str | Path,
+    base: ParameterSet | None = None,
+    *,
+    launch: LaunchFit | None = None,
+    published_csv: Path | None = None,
+    name: str | None = None,
+    version: str | None = None,
+    date: str | None = None,
+) -> ParameterSet:
+    """Refit the launch ramp (:func:`fit_launch_ramp` with ``base``, unless ``launch`` is
+    given) and write ``base`` (default the shipped set) with it as a new parameter set file
+    at ``out_path``. Returns the set written (its ``path`` is ``out_path``)."""
+    fit = launch if launch is not None else fit_launch_ramp(published_csv, params=base)
+    new = parameter_set_from_launch(fit, base, name=name, version=version, date=date)
+    out = write_parameter_set(new, out_path)
+    return dataclasses.replace(new, path=out.resolve())

@@ -13,10 +13,13 @@ row's measured A, B, C, together with the UDDS and HWFET consumption each gives.
 The global coefficients C_rr, c_v and b_d are fitted (``--fit``) by least squares on every
 Test Car List row of the training families (A and B need only the mass); k on the joined
 rows of the training families. Families are split as in :mod:`evforge.validation.epa`.
+:func:`refit_parameter_set` writes a parameter set file (:mod:`evforge.params`) with them.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -27,13 +30,22 @@ import numpy as np
 import pandas as pd
 
 from evforge.output import atomic_write, atomic_write_text
+from evforge.params import Fit, ParameterSet, load_parameters, write_parameter_set
 from evforge.sim import simulate
 from evforge.spec import build_vehicle, parse_spec
 from evforge.spec import defaults as d
 from evforge.units import G_STANDARD_MPS2
 from evforge.validation import epa
 
-__all__ = ["RoadLoadFit", "RoadLoadResult", "fit_coefficients", "load_joined", "run_roadload"]
+__all__ = [
+    "RoadLoadFit",
+    "RoadLoadResult",
+    "fit_coefficients",
+    "load_joined",
+    "parameter_set_from_fit",
+    "refit_parameter_set",
+    "run_roadload",
+]
 
 _DATA: Final = "evforge.validation.data"
 _LBF: Final = 4.4482216152605  # N
@@ -146,6 +158,65 @@ def fit_coefficients() -> RoadLoadFit:
     y = train["c_n_per_mps2"]
     k = float(np.sum(x * y) / np.sum(x * x))
     return RoadLoadFit(crr, float(cv), float(bd), k, len(si), len(train))
+
+
+#: The fit record of :func:`refit_parameter_set` (its date is the day of the refit).
+FIT_COMMAND: Final = "evforge validate roadload --fit"
+FIT_DATA: Final = (
+    "EPA Test Car List BEV coast-down targets and test weights "
+    "(evforge/validation/data/epa_testcar_bev_summary.csv) joined with sourced C_d, width and "
+    "height (evforge/validation/data/roadload/specs.csv)"
+)
+FIT_SPLIT: Final = "training families by SHA-256 of family"
+
+
+def parameter_set_from_fit(
+    fit: RoadLoadFit,
+    base: ParameterSet | None = None,
+    *,
+    name: str | None = None,
+    version: str | None = None,
+    date: str | None = None,
+) -> ParameterSet:
+    """``base`` (default the shipped set) with the four fitted road-load coefficients, each
+    with its fit record."""
+    p = base if base is not None else load_parameters()
+    values = {
+        "rolling_resistance": fit.rolling_resistance,
+        "rolling_speed_coefficient": fit.speed_coefficient,
+        "driveline_linear_drag": fit.linear_drag,
+        "frontal_area_factor": fit.frontal_area_factor,
+    }
+    when = date or datetime.date.today().isoformat()
+    return p.with_values(
+        values,
+        name=name,
+        version=version,
+        fit=Fit(FIT_COMMAND, FIT_DATA, FIT_SPLIT, when),
+        detail=f"A and B on {fit.n_rows_ab} training test vehicles, C on {fit.n_rows_c}",
+    )
+
+
+def refit_parameter_set(
+    out_path: str | Path,
+    base: ParameterSet | None = None,
+    *,
+    fit: RoadLoadFit | None = None,
+    name: str | None = None,
+    version: str | None = None,
+    date: str | None = None,
+) -> ParameterSet:
+    """Refit the road-load coefficients (:func:`fit_coefficients`, unless ``fit`` is given)
+    and write ``base`` (default the shipped set) with them as a new parameter set file at
+    ``out_path``. Returns the set written (its ``path`` is ``out_path``).
+
+    The fit uses only the measured coast-downs and the air density, so ``base`` does not
+    change the fitted values, only what the other entries of the new set are.
+    """
+    f = fit if fit is not None else fit_coefficients()
+    new = parameter_set_from_fit(f, base, name=name, version=version, date=date)
+    out = write_parameter_set(new, out_path)
+    return dataclasses.replace(new, path=out.resolve())
 
 
 def _spec(row: pd.Series, *, measured: bool) -> dict[str, Any]:

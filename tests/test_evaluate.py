@@ -1,0 +1,130 @@
+"""evforge.evaluate and the design table: a table of designs in, a table of results out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import evforge
+from evforge.cli import app
+from evforge.design import DesignTable
+from evforge.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+BOLT = str(ROOT / "examples" / "chevrolet_bolt_ev_2017.yaml")
+EV6 = str(ROOT / "examples" / "kia_ev6_long_range_awd_2023.yaml")
+COLUMNS = [
+    "range_epa_km",
+    "range_epa_mi",
+    "range_wltp_km",
+    "range_cltc_km",
+    "consumption_epa_kwh_per_100km",
+    "consumption_wltp_kwh_per_100km",
+    "consumption_cltc_kwh_per_100km",
+    "zero_to_100_kmh_s",
+    "top_speed_kmh",
+    "charge_10_80_min",
+    "test_mass_wltp_kg",
+]
+
+
+def test_evaluate_specs_has_the_columns_and_agrees_with_the_single_calls() -> None:
+    table = evforge.evaluate([BOLT, EV6])
+    assert list(table["design_id"]) == [0, 1]
+    for col in COLUMNS:
+        assert col in table.columns
+    assert table["error"].isna().all()
+    car = evforge.load_vehicle(EV6)
+    wltp = evforge.run_procedure(car, "wltp")
+    epa = evforge.run_procedure(car, "epa")
+    assert table.loc[1, "range_wltp_km"] == wltp["range_km"]  # same code path: exact
+    assert table.loc[1, "consumption_epa_kwh_per_100km"] == epa["consumption_ac_kwh_per_100km"]
+    assert table.loc[1, "zero_to_100_kmh_s"] == evforge.perf(car).zero_to_100_kmh_s
+    assert table.loc[1, "charge_10_80_min"] == evforge.charge(car, 0.1, 0.8).time_min
+
+
+def test_a_frame_of_field_paths_over_a_base() -> None:
+    base = evforge.variant_spec(BOLT, {"road_load": None})
+    frame = pd.DataFrame(
+        {"body.drag_coefficient": [0.22, 0.32], "battery.usable_energy": [60, "80 kWh"]}
+    )
+    table = evforge.evaluate(frame, base=base, procedures=["wltp"])
+    assert list(table["body.drag_coefficient"]) == [0.22, 0.32]
+    assert list(table["battery.usable_energy"]) == [60.0, 80.0]  # documented unit, kWh
+    # Less drag and the same battery size: a longer range per kWh.
+    per_kwh = table["range_wltp_km"] / table["battery.usable_energy"]
+    assert per_kwh[0] > per_kwh[1]
+    assert "range_epa_km" not in table.columns
+
+
+def test_rows_are_validated_like_spec_files() -> None:
+    frame = pd.DataFrame({"body.drag_coefficient": [0.25, 2.0], "mass.curb": ["1800 kg", "5 kW"]})
+    base = evforge.variant_spec(BOLT, {"road_load": None})
+    with pytest.raises(InputError) as info:
+        DesignTable.from_frame(frame, base=base, source="designs.csv")
+    lines = info.value.lines()
+    assert any(line.startswith("designs.csv row 2: body.drag_coefficient: got 2") for line in lines)
+    assert any("designs.csv row 2: mass.curb" in line and "wrong kind" in line for line in lines)
+    assert not any("row 1" in line for line in lines)
+
+
+def test_a_design_variable_a_coast_down_would_override_is_refused() -> None:
+    with pytest.raises(InputError, match="overrides this field"):
+        DesignTable.from_frame(pd.DataFrame({"body.drag_coefficient": [0.2]}), base=BOLT)
+
+
+def test_missing_design_fields_are_na_not_nan() -> None:
+    frame = DesignTable.from_specs([BOLT, EV6]).to_frame()
+    assert frame["battery.nominal_voltage"].dtype == "Float64"
+    assert frame["battery.nominal_voltage"].isna().tolist() == [True, False]
+    assert not any(isinstance(v, float) and v != v for v in frame.astype(object).to_numpy().ravel())
+
+
+def test_vehicles_run_as_they_are() -> None:
+    cars = [evforge.load_vehicle(BOLT)]
+    table = evforge.evaluate(cars, procedures=["cltc"])
+    assert table.loc[0, "name"] == "Chevrolet Bolt EV 2017"
+    assert table.loc[0, "range_cltc_km"] == evforge.run_procedure(cars[0], "cltc")["range_km"]
+
+
+def test_unknown_procedure() -> None:
+    with pytest.raises(InputError, match="is not a procedure"):
+        evforge.evaluate([BOLT], procedures=["wltp", "jc08"])
+
+
+def test_cli_twin_reads_a_table_and_reports_failed_designs(tmp_path: Path) -> None:
+    csv = tmp_path / "d.csv"
+    csv.write_text(
+        "name,layout,mass.curb,body.drag_coefficient,body.width,body.height,"
+        "motors[0].axle,motors[0].peak_power,battery.usable_energy\n"
+        "A,FWD,1600,0.28,1800,1500,front,150,60\n"
+        "B,RWD,9000,0.9,2000,2000,rear,1,20\n",
+        encoding="utf-8-sig",  # what spreadsheet programs write
+    )
+    out = tmp_path / "r.parquet"
+    result = CliRunner().invoke(
+        app, ["evaluate", str(csv), "--procedures", "wltp,perf", "--json", "--out", str(out)]
+    )
+    assert result.exit_code == 1  # one design failed; the other ran
+    rows = json.loads(result.stdout)
+    assert rows[0]["name"] == "A"
+    assert rows[0]["range_wltp_km"] > 300
+    assert rows[0]["error"] is None
+    assert rows[1]["range_wltp_km"] is None
+    assert "did not move" in rows[1]["error"]
+    assert "1 of 2 designs failed" in result.stderr
+    back = pd.read_parquet(out)
+    assert list(back["name"]) == ["A", "B"]
+
+
+def test_cli_rejects_a_bad_table_in_one_line_per_problem(tmp_path: Path) -> None:
+    csv = tmp_path / "bad.csv"
+    csv.write_text("body.drag_coefficient\n0.3\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", str(csv), "--base", BOLT])
+    assert result.exit_code == 2
+    assert "bad.csv row 1: body.drag_coefficient" in result.stderr
+    assert "Traceback" not in result.output

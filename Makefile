@@ -22,6 +22,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/evforge simulate $(DEMO_CAR) $(DEMO_CYCLES)
 	$(BIN)/evforge report $(DEMO_CAR)
+	$(BIN)/evforge optimize examples/studies/ev6_pareto.yaml --out demo-pareto
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks scripts

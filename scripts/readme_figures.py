@@ -150,16 +150,21 @@ def _sweep(sheets: list[Report]) -> str:
         result = run_sweep(study, Path(tmp), chunk=8)
         rows = duckdb.sql(
             'select design_id, "battery.usable_energy" as kwh, '
-            '"body.drag_coefficient" as cd, range_wltp_km, consumption_wltp_kwh_per_100km '
+            '"body.drag_coefficient" as cd, range_wltp_km, consumption_wltp_kwh_per_100km, '
+            "curb_mass_kg, cost_usd "
             f"from read_parquet('{tmp}/part-*.parquet') order by range_wltp_km desc limit 5"
         ).fetchall()
     lines = [
         f"{result.designs} designs in {result.parts} parts; the five longest WLTP ranges:",
         "",
-        "| design_id | battery.usable_energy kWh | body.drag_coefficient | WLTP km | kWh/100 km |",
-        "|---|---|---|---|---|",
+        "| design_id | battery.usable_energy kWh | body.drag_coefficient | WLTP km | kWh/100 km "
+        "| curb mass kg | cost USD |",
+        "|---|---|---|---|---|---|---|",
     ]
-    lines += [f"| {d} | {e:.1f} | {c:.3f} | {r:.0f} | {k:.1f} |" for d, e, c, r, k in rows]
+    lines += [
+        f"| {d} | {e:.1f} | {c:.3f} | {r:.0f} | {k:.1f} | {m:.0f} | {u:,.0f} |"
+        for d, e, c, r, k, m, u in rows
+    ]
     return "\n".join(lines)
 
 

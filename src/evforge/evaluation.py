@@ -83,6 +83,7 @@ OUTPUTS: Final[dict[Procedure, dict[str, str]]] = {
     },
     Procedure.MASS: {
         "curb_mass_kg": "curb mass without driver [kg] (as built from the spec)",
+        "cost_usd": "bill-of-materials cost [USD] (specs with a design: section)",
     },
 }
 
@@ -135,6 +136,8 @@ def _run_one(vehicle: Vehicle, procedures: Sequence[Procedure]) -> dict[str, Any
         row["charge_10_80_min"] = charge(vehicle, 0.10, 0.80).time_min
     if Procedure.MASS in procedures:
         row["curb_mass_kg"] = vehicle.curb_mass_kg
+        cost = next((d.value for d in vehicle.provenance if d.name == "design.cost"), None)
+        row["cost_usd"] = cost
     return row
 
 

@@ -192,7 +192,7 @@ def report(car: Vehicle | str | Path, *, spec_path: str | Path | None = None) ->
             note,
         )
 
-    figures = (
+    figures: tuple[Figure, ...] = (
         fig("range_epa_mi", "EPA label range", "mi", epa["range_mi"], 0, "epa_range_mi"),
         fig("range_epa_km", "EPA label range", "km", epa["range_km"]),
         fig("range_epa_0p7_mi", "EPA range, 0.7 factor route", "mi", epa["range_mi_0p7"]),
@@ -282,6 +282,9 @@ def report(car: Vehicle | str | Path, *, spec_path: str | Path | None = None) ->
         fig("test_mass_cltc_kg", "CLTC test mass", "kg", cltc["test_mass_kg"]),
         fig("usable_energy_kwh", "usable battery energy", "kWh", wltp["usable_energy_kwh"], 1),
     )
+    cost = next((d.value for d in vehicle.provenance if d.name == "design.cost"), None)
+    if isinstance(cost, float):  # a spec with a design: section (evforge.sizing)
+        figures = (*figures, fig("cost_usd", "bill-of-materials cost", "USD", cost))
     notes = (f"EPA label route: {epa['label_route']}", *perf.warnings)
     return Report(vehicle.name, None if spec_path is None else str(spec_path), figures, notes)
 

@@ -58,6 +58,21 @@ def build_vehicle(spec: VehicleSpec, params: ParameterSet | None = None) -> Vehi
     p = params if params is not None else load_parameters()
     log = _Log()
     log.add("parameter_set", p.label, "", p.location)
+    if spec.design is not None:
+        # The coupled mass model (evforge.sizing) fills mass.curb and battery.mass from the
+        # components: the one place a design: section turns into masses.
+        from evforge.sizing import resolve_design
+
+        spec, sizing = resolve_design(spec)
+        if sizing is not None:
+            log.add(
+                "design.curb_mass",
+                sizing.curb_mass_kg,
+                "kg",
+                f"coupled mass model (docs/design-model.md), {sizing.iterations} iterations"
+                + ("" if sizing.curb_mass_spec_kg is None else "; the spec's mass.curb is used"),
+            )
+            log.add("design.cost", sizing.cost_usd, "USD", "bill of materials (evforge.sizing)")
     mass_kg = _mass(spec, log)
     radii = _wheel_radii(spec, log)
     rolling, linear, aero, crr = _road_load(spec, mass_kg, p, log)

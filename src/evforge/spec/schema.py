@@ -28,11 +28,14 @@ __all__ = [
     "BodySpec",
     "Chemistry",
     "ClimateSpec",
+    "DesignSpec",
     "Layout",
     "MassSpec",
     "MotorSpec",
+    "PackTechnology",
     "PerformanceSpec",
     "RoadLoadSpec",
+    "SizeClass",
     "StaggeredTyres",
     "TyreLabelClass",
     "TyresSpec",
@@ -311,6 +314,57 @@ class PerformanceSpec(_Strict):
     system_power: Power | None = None
 
 
+class PackTechnology(StrEnum):
+    """How cells are built into the traction pack (docs/design-model.md)."""
+
+    MODULE = "module"  # cells in modules, modules in a pack housing
+    CELL_TO_PACK = "cell_to_pack"  # cells straight into the pack housing (CATL CTP, BYD Blade)
+
+
+class SizeClass(StrEnum):
+    """Vehicle size class of the glider (carculator's size classes, docs/design-model.md)."""
+
+    MINI = "mini"
+    SMALL = "small"
+    LOWER_MEDIUM = "lower_medium"
+    MEDIUM = "medium"
+    LARGE = "large"
+    MEDIUM_SUV = "medium_suv"
+    LARGE_SUV = "large_suv"
+
+
+# A glider (body, chassis, interior; no powertrain or battery): quadricycles ~300 kg, full-size
+# SUVs ~2,000 kg; wide margins.
+GliderMass = Annotated[float, _quantity("kg", "glider mass", "1000 kg", 100.0, 5_000.0)]
+
+
+def _design_year(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 2010 <= value <= 2050:
+        raise PydanticCustomError(
+            "design_year", f"got {value!r}; expected a model year from 2010 to 2050, e.g. 2025"
+        )
+    return value
+
+
+def _coefficients_path(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError(
+            "coefficients_path", f"got {value!r}; expected the path of a sizing coefficient file"
+        )
+    return value.strip()
+
+
+class DesignSpec(_Strict):
+    """Design section (issue 12): the coupled mass and cost model fills ``mass.curb``
+    (and ``battery.mass``) from the components (evforge.sizing.resolve_design)."""
+
+    size_class: SizeClass | None = None
+    glider_mass: GliderMass | None = None
+    pack_technology: PackTechnology | None = None
+    year: Annotated[int, BeforeValidator(_design_year)] | None = None
+    coefficients: Annotated[str, BeforeValidator(_coefficients_path)] | None = None
+
+
 _MAX_MOTORS: Final = 4
 _MAX_ROAD_LOAD_SPEED_MPS: Final = 70.0  # 252 km/h: the road-load curve must stay positive to here
 
@@ -331,14 +385,25 @@ class VehicleSpec(_Strict):
     auxiliary_power: AuxPower | None = None
     climate: ClimateSpec = ClimateSpec()
     performance: PerformanceSpec = PerformanceSpec()
+    design: DesignSpec | None = None
 
     @model_validator(mode="after")
     def _cross_checks(self) -> VehicleSpec:
         if self.name.strip() == "":
             raise _problem("name", "got a blank name; expected a non-empty string")
-        if self.mass.curb is None and (self.road_load is None or self.road_load.test_mass is None):
+        if (
+            self.mass.curb is None
+            and self.design is None
+            and (self.road_load is None or self.road_load.test_mass is None)
+        ):
             raise _problem(
                 "mass.curb", "is missing; expected a curb mass unless road_load.test_mass is given"
+            )
+        if self.design is not None and self.design.size_class is None:
+            raise _problem(
+                "design.size_class",
+                "is missing; expected a size class (mini, small, lower_medium, medium, "
+                "large, medium_suv, large_suv): it sets the glider mass and cost",
             )
         if self.body.drag_coefficient is None and self.road_load is None:
             raise _problem(

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_CAR := examples/chevrolet_bolt_ev_2017.yaml
 DEMO_CYCLES := --cycle wltc_class3b --cycle cltc_p --cycle udds --cycle hwfet
 
-.PHONY: demo test lint typecheck pytest docs bench clean
+.PHONY: demo test lint typecheck pytest docs browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,12 @@ pytest: $(VENV)/.installed-dev
 docs: $(VENV)/.installed-dev
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
-test: lint typecheck docs pytest
+# The headless browser of the web workbench's tests (tests/test_web_browser.py): Debian's
+# chromium package, which Playwright launches through executable_path (no browser downloads).
+browser:
+	command -v chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+test: browser lint typecheck docs pytest
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_kernel.py

@@ -192,6 +192,7 @@ CASES: list[Case] = [
         2,
         "expected from < to",
     ),
+    ("serve on port 0", lambda t: ["serve", "--port", "0"], 2, "expected 1 to 65535"),
     # 11. compare needs two cars
     ("compare one car", lambda t: ["compare", BOLT], 2, "expected 2 or more"),
 ]

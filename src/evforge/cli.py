@@ -1711,6 +1711,39 @@ def query_cmd(
             _err.print(f"showing 200 of {len(records)} rows; --out writes them all")
 
 
+# --- evforge serve ---------------------------------------------------------------------------
+
+
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host", metavar="HOST", help="Interface to listen on (loopback by default)."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT", help="TCP port.")] = 8000,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", metavar="DIR", help="Folder for sweep results (default: ~/.cache/evforge)."
+        ),
+    ] = None,
+) -> None:
+    """The web workbench and its JSON API (OpenAPI at /openapi.json) on http://HOST:PORT/."""
+    with _reported():
+        if not 1 <= port <= 65535:
+            raise InputError("--port", [Problem(str(port), "expected 1 to 65535")])
+        if data is not None:
+            from evforge.output import check_output_dir
+
+            check_output_dir("--data", data)
+        from evforge.web import serve
+
+        _err.print(f"evforge workbench on http://{host}:{port}/ (Ctrl-C stops it)")
+        serve(host=host, port=port, data_dir=data)
+
+
 # --- evforge validate ---------------------------------------------------------------------
 
 validate_app = typer.Typer(

@@ -1,0 +1,154 @@
+"""The workbench page in a real browser: headless Chromium (Debian's ``chromium``, launched
+by Playwright through ``executable_path``; ``make browser`` installs it). Each flow writes a
+screenshot to ``test-screenshots/`` (git-ignored)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    pytest.skip("no system chromium (make browser installs it)", allow_module_level=True)
+
+from evforge.web import create_app  # noqa: E402
+from test_web import Server  # noqa: E402
+
+SHOTS = Path(__file__).resolve().parents[1] / "test-screenshots"
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with Server(create_app(tmp_path_factory.mktemp("web-browser"))) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: Server) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.goto(server.url + "/")
+    _wait_evaluated(pg, 1)
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def _wait_evaluated(pg: Any, count: int) -> None:
+    pg.wait_for_function(f"Number(document.body.dataset.evaluated || 0) >= {count}")
+
+
+def _shot(pg: Any, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _number(pg: Any, selector: str) -> float:
+    return float(pg.locator(selector).inner_text())
+
+
+def test_load_a_car_and_change_the_drag_coefficient(page: Any) -> None:
+    pg = page
+    assert "Chevrolet Bolt EV 2017" in pg.locator("#car-name").inner_text()
+    assert _number(pg, "#fig-range_epa_mi") > 200
+    pg.locator("#plot-charge .main-svg").first.wait_for()
+    pg.locator("#plot-energy .main-svg").first.wait_for()
+    _shot(pg, "car-bolt")
+    pg.select_option("#car-select", "kia_ev6_long_range_awd_2023")
+    pg.click("#load-car")
+    pg.wait_for_function("document.querySelector('#car-name').textContent.includes('EV6')")
+    _wait_evaluated(pg, 2)
+    before = _number(pg, "#fig-range_wltp_km")
+    pg.uncheck("#measured-road-load")
+    pg.fill("#f-body_drag_coefficient", "0.22")
+    pg.click("#evaluate")
+    _wait_evaluated(pg, 3)
+    after = _number(pg, "#fig-range_wltp_km")
+    assert after > before + 10
+    pg.click("#add-compare")
+    pg.fill("#f-body_drag_coefficient", "0.32")
+    pg.click("#evaluate")
+    _wait_evaluated(pg, 4)
+    assert _number(pg, "#fig-range_wltp_km") < after
+    pg.click("#add-compare")
+    _shot(pg, "car-ev6-drag")
+    pg.click("#tab-compare")
+    cells = pg.locator("#compare-table td.diff")
+    assert cells.count() >= 3
+    _shot(pg, "compare")
+
+
+def test_a_validation_error_appears_beside_its_field(page: Any) -> None:
+    pg = page
+    pg.uncheck("#measured-road-load")
+    pg.fill("#f-mass_curb", "5 kW")
+    pg.click("#evaluate")
+    error = pg.locator("#err-mass_curb")
+    error.wait_for(state="visible")
+    assert re.search(r"mass\.curb: got '5 kW', a quantity of the wrong kind", error.inner_text())
+    assert pg.locator("#f-mass_curb").get_attribute("aria-invalid") == "true"
+    # a C_d change against the Bolt's measured coast-down: the message sits beside C_d
+    pg.click("#reset-form")
+    pg.fill("#f-body_drag_coefficient", "0.25")
+    pg.click("#evaluate")
+    pg.locator("#err-body_drag_coefficient").wait_for(state="visible")
+    assert "measured coast-down" in pg.locator("#err-body_drag_coefficient").inner_text()
+    _shot(pg, "validation-error")
+
+
+def test_run_a_small_sweep_and_see_the_plot(page: Any) -> None:
+    pg = page
+    pg.click("#tab-explore")
+    pg.fill("#vary-low-0", "0.22")
+    pg.fill("#vary-high-0", "0.34")
+    pg.fill("#sweep-n", "4")
+    pg.click("#run-sweep")
+    pg.wait_for_function("Number(document.body.dataset.sweepPlotted || 0) === 4")
+    assert pg.locator("#plot-sweep .scatterlayer .point").count() == 4
+    assert pg.locator("#sweep-downloads a").count() == 2
+    assert pg.locator("#sweep-progress").get_attribute("value") == "4"
+    _shot(pg, "explore-sweep")
+    # clicking a point opens it as the current car
+    evaluated = int(pg.evaluate("Number(document.body.dataset.evaluated)"))
+    pg.locator("#plot-sweep .scatterlayer .point").first.click(force=True)
+    _wait_evaluated(pg, evaluated + 1)
+    assert pg.locator("#view-car").is_visible()
+    assert pg.locator("#f-body_drag_coefficient").input_value() != "0.32"
+
+
+def test_phone_width(browser: Any, server: Server) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    pg.goto(server.url + "/")
+    _wait_evaluated(pg, 1)
+    width = pg.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, width
+    _shot(pg, "phone")
+    # keyboard: Tab reaches the tabs and the form; Enter in a field evaluates
+    pg.keyboard.press("Tab")
+    assert pg.evaluate("document.activeElement.id") == "tab-car"
+    pg.focus("#f-battery_usable_energy")
+    pg.keyboard.type("")
+    pg.keyboard.press("Enter")
+    _wait_evaluated(pg, 2)
+    context.close()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 
 from evforge.cycles import Cycle, load_cycle
 from evforge.errors import EvforgeError
@@ -14,7 +17,7 @@ from evforge.sim.params import pack
 from evforge.sim.results import BatchResult, EnergyBreakdown, SimResult, kwh, trace_frame
 from evforge.vehicle import Vehicle
 
-__all__ = ["simulate", "wall_per_dc"]
+__all__ = ["CHUNK", "iter_totals", "simulate", "wall_per_dc"]
 
 
 def simulate(
@@ -58,6 +61,13 @@ def simulate(
     -------
     BatchResult
         One :class:`SimResult` per vehicle, in order.
+
+    Notes
+    -----
+    The batch runs through the kernel in chunks of :data:`CHUNK` vehicles, so the kernel's
+    own memory does not grow with the batch; the results do (one :class:`SimResult` each).
+    For a sweep of many designs where only the energies matter, :func:`iter_totals` skips
+    the results objects.
     """
     batch = [vehicles] if isinstance(vehicles, Vehicle) else list(vehicles)
     if not batch:
@@ -72,26 +82,20 @@ def simulate(
 
         amb = Ambient(ambient_c, hvac=hvac)
         return BatchResult([run_at_ambient(v, cycle, amb, trace=trace).result for v in batch])
-    params, soc_grid, ocv = pack(batch)
     n, steps = len(batch), cycle.time_s.size
-    totals = np.zeros((n, len(k.ENERGY_FIELDS)))
-    rows = np.zeros((n, steps, k.N_TRACE) if trace else (1, 1, k.N_TRACE))
-    k.run_batch(
-        params,
-        soc_grid,
-        ocv,
-        cycle.time_s,
-        cycle.speed_mps,
-        cycle.grade,
-        totals,
-        rows,
-        trace,
-        past_empty,
-    )
+    totals = np.empty((n, len(k.ENERGY_FIELDS)))
+    mean_ocv = np.empty(n)  # per vehicle, for wall_per_dc (the same as its np.mean)
+    traces: list[npt.NDArray[np.float64]] = []
+    for start, part, rows, ocv in _run_chunks(batch, cycle, trace=trace, past_empty=past_empty):
+        totals[start : start + len(part)] = part
+        mean_ocv[start : start + len(part)] = np.mean(ocv, axis=1)
+        if trace:
+            traces.append(rows)
     if not np.all(np.isfinite(totals)):
         bad = [batch[j].name for j in np.flatnonzero(~np.isfinite(totals).all(axis=1))]
         raise EvforgeError(f"simulation produced non-finite energies for: {', '.join(bad)}")
     duration = float(cycle.time_s[-1] - cycle.time_s[0])
+    per_chunk = _chunk_size(steps, trace)
     results = []
     for j, vehicle in enumerate(batch):
         t = dict(zip(k.ENERGY_FIELDS, totals[j], strict=True))
@@ -104,8 +108,12 @@ def simulate(
                 distance_km=t["distance"] / 1e3,
                 duration_s=duration,
                 trace_miss_s=t["trace_miss_time"],
-                energy_kwh=_breakdown(vehicle, t),
-                trace=trace_frame(cycle.time_s, rows[j]) if trace else None,
+                energy_kwh=_breakdown(vehicle, t, float(mean_ocv[j])),
+                trace=(
+                    trace_frame(cycle.time_s, traces[j // per_chunk][j % per_chunk])
+                    if trace
+                    else None
+                ),
                 empty_time_s=None if t["empty_time"] < 0.0 else float(t["empty_time"]),
                 empty_distance_km=(
                     None if t["empty_time"] < 0.0 else float(t["empty_distance"]) / 1e3
@@ -115,21 +123,123 @@ def simulate(
     return BatchResult(results)
 
 
+def iter_totals(
+    vehicles: Sequence[Vehicle], cycle: Cycle | str, *, past_empty: bool = False
+) -> Iterator[tuple[int, npt.NDArray[np.float64]]]:
+    """The energy totals of a batch over one cycle, chunk by chunk, without results objects.
+
+    The path for large design sweeps: memory stays flat in the batch size (a chunk of
+    :data:`CHUNK` vehicles is packed and simulated at a time; no per-step arrays), and no
+    :class:`SimResult` is built. The totals are those :func:`simulate` turns into its
+    results, unchecked (a vehicle that did not move, or non-finite energies, are the
+    caller's to look for).
+
+    Parameters
+    ----------
+    vehicles : sequence of Vehicle
+        The batch; all must share one OCV state-of-charge grid.
+    cycle : Cycle or str
+        A cycle, or a bundled cycle name / CSV path.
+    past_empty : bool
+        As for :func:`simulate`.
+
+    Yields
+    ------
+    start : int
+        Index in ``vehicles`` of the chunk's first vehicle.
+    totals : (n, len(kernel.ENERGY_FIELDS)) array
+        The chunk's totals, columns :data:`evforge.sim.kernel.ENERGY_FIELDS` [J; distance m,
+        times s; ``empty_time`` -1 when the pack did not run empty]. Only valid until the
+        next chunk is asked for (the buffer is reused).
+    """
+    if not vehicles:
+        raise ValueError("iter_totals() needs at least one vehicle")
+    if not isinstance(cycle, Cycle):
+        cycle = load_cycle(cycle)
+    for start, totals, _rows, _ocv in _run_chunks(
+        vehicles, cycle, trace=False, past_empty=past_empty
+    ):
+        yield start, totals
+
+
+#: Vehicles per kernel call: each chunk is packed, simulated and its arrays reused, so the
+#: kernel's memory does not grow with the batch (it is a few MB).
+CHUNK: Final = 4096
+#: With traces, a chunk's trace rows stay under this many bytes (they are kept: every result
+#: holds its trace).
+_TRACE_CHUNK_BYTES: Final = 64 * 2**20
+
+
+def _chunk_size(steps: int, trace: bool) -> int:
+    if not trace:
+        return CHUNK
+    return max(1, min(CHUNK, _TRACE_CHUNK_BYTES // (steps * k.N_TRACE * 8)))
+
+
+def _run_chunks(
+    batch: Sequence[Vehicle], cycle: Cycle, *, trace: bool, past_empty: bool
+) -> Iterator[
+    tuple[int, npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]
+]:
+    """Run the batch chunk by chunk: yields ``(start, totals, trace rows, ocv_v)`` per chunk.
+
+    The totals buffer of a chunk is reused two chunks later; the trace rows, when asked for,
+    are new; ``ocv_v`` is the chunk's packed OCV tables. With more than one chunk the kernel
+    runs on a worker thread (it releases the GIL) while this one packs the next chunk and
+    the caller takes the last one's totals, so the cores do not wait on the packing.
+    """
+    steps = cycle.time_s.size
+    table = k.cycle_table(cycle.time_s, cycle.speed_mps, cycle.grade)
+    size = _chunk_size(steps, trace)
+    buffers = [np.empty((min(size, len(batch)), len(k.ENERGY_FIELDS))) for _ in range(2)]
+    no_trace = np.zeros((1, 1, k.N_TRACE))
+
+    def chunk(i: int) -> tuple[int, tuple[Any, ...]]:
+        start = i * size
+        part = batch[start : start + size]
+        params, soc_grid, ocv = pack(part, grid_of=batch[0])
+        totals = buffers[i % 2][: len(part)]
+        rows = np.zeros((len(part), steps, k.N_TRACE)) if trace else no_trace
+        return start, (params, soc_grid, ocv, table, totals, rows, trace, past_empty)
+
+    count = (len(batch) + size - 1) // size
+    if count == 1:
+        start, args = chunk(0)
+        k.run_batch(*args)
+        yield start, args[4], args[5], args[2]
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="evforge-kernel") as worker:
+        start, args = chunk(0)
+        running = worker.submit(k.run_batch, *args)
+        for i in range(count):
+            following = chunk(i + 1) if i + 1 < count else None  # while the kernel runs
+            running.result()
+            if following is not None:
+                running = worker.submit(k.run_batch, *following[1])
+            yield start, args[4], args[5], args[2]
+            if following is not None:
+                start, args = following
+
+
 def wall_per_dc(vehicle: Vehicle) -> float:
     """AC energy from the mains per unit of DC energy restored to the cells [-].
 
     Through the charger (``charger_efficiency``) and the pack's own charging loss at the
     Level 2 charging power and the mean open-circuit voltage.
     """
-    mean_ocv = float(np.mean(vehicle.ocv_v))
+    return _wall_per_dc(vehicle, float(np.mean(vehicle.ocv_v)))
+
+
+def _wall_per_dc(vehicle: Vehicle, mean_ocv: float) -> float:
+    """:func:`wall_per_dc` given the mean of the vehicle's OCV table [V]."""
     eta_battery = battery_charge_efficiency(
         vehicle.ac_charge_power_w * vehicle.charger_efficiency, mean_ocv, vehicle.resistance_ohm
     )
     return wall_energy_j(1.0, vehicle.charger_efficiency, eta_battery)
 
 
-def _breakdown(vehicle: Vehicle, t: dict[str, float]) -> EnergyBreakdown:
-    wall = max(t["battery_chemical"], 0.0) * wall_per_dc(vehicle)
+def _breakdown(vehicle: Vehicle, t: dict[str, float], mean_ocv: float) -> EnergyBreakdown:
+    wall = max(t["battery_chemical"], 0.0) * _wall_per_dc(vehicle, mean_ocv)
     return EnergyBreakdown(
         aero=kwh(t["aero"]),
         rolling=kwh(t["rolling"]),

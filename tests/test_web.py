@@ -11,14 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
 
-httpx = pytest.importorskip("httpx")
-pytest.importorskip("fastapi")
-uvicorn = pytest.importorskip("uvicorn")
-
-import evforge  # noqa: E402
-from evforge.web import create_app  # noqa: E402
+import evforge
+from evforge.web import create_app
 
 BOLT = "chevrolet_bolt_ev_2017"
 EV6 = "kia_ev6_long_range_awd_2023"

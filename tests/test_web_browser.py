@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import playwright.sync_api as sync_api
 import pytest
 
-pytest.importorskip("fastapi")
-sync_api = pytest.importorskip("playwright.sync_api")
+# Debian's chromium, installed by `make browser` (a prerequisite of `make test`): a missing
+# browser fails these tests with this message rather than skipping them.
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
-    pytest.skip("no system chromium (make browser installs it)", allow_module_level=True)
+    raise RuntimeError("no system chromium: run `make browser` (apt-get install chromium)")
 
 from evforge.web import create_app  # noqa: E402
 from test_web import Server  # noqa: E402

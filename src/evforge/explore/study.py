@@ -182,7 +182,7 @@ def parse_study(
                 Problem(str(key), f"is not a study key; expected one of {', '.join(_KEYS)}")
             )
     base = _base(data.get("base"), data.get("base_changes"), source, folder, problems)
-    variables = _variables(data.get("vary"), base, problems)
+    variables = _variables(data.get("vary"), problems)
     method, n, seed, points = _sampling(data.get("sampling"), problems)
     given = data.get("outputs")
     outputs = _outputs(given, problems) if given is not None or not extra_outputs else []
@@ -238,13 +238,14 @@ def _base(
         return None
 
 
-def _variables(vary: object, base: VehicleSpec | None, problems: list[Problem]) -> list[Variable]:
+def _variables(vary: object, problems: list[Problem]) -> list[Variable]:
+    from evforge.spec.schema import field_units
     from evforge.units import QuantityError, parse_quantity
 
     if not isinstance(vary, Mapping) or not vary:
         problems.append(Problem("vary", "expected a mapping of spec field paths to ranges"))
         return []
-    units = _units(base)
+    units = field_units()
     out = []
     for path, rule in vary.items():
         where = f"vary.{path}"
@@ -277,13 +278,6 @@ def _variables(vary: object, base: VehicleSpec | None, problems: list[Problem]) 
             continue
         out.append(Variable(str(path), low=low, high=high))
     return out
-
-
-def _units(base: VehicleSpec | None) -> dict[str, str]:
-    """The documented unit of each quantity field path (from the schema)."""
-    from evforge.spec.schema import field_units
-
-    return field_units()
 
 
 def _sampling(sampling: object, problems: list[Problem]) -> tuple[str, int, int, int]:

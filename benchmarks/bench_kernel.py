@@ -182,15 +182,16 @@ def worker(mode: str, n: int, pool_file: str) -> dict[str, Any]:
     }
 
 
-def fastsim_worker(batch: int, repeat: int) -> dict[str, Any]:
-    """FASTSim 3.1.0 on WLTC class 3b: one car (median of ``repeat``) and ``batch`` cars."""
+def fastsim_worker(batch: int, repeat: int, cycle: str = CYCLE) -> dict[str, Any]:
+    """FASTSim 3.1.0 on ``cycle`` (default WLTC class 3b): one car (median of ``repeat``) and
+    ``batch`` cars."""
     sys.path.insert(0, str(Path(__file__).parent))
     import fastsim
 
     import evforge
     from fastsim_compare import _deepcopy, base_dict
 
-    ev = evforge.load_cycle(CYCLE)
+    ev = evforge.load_cycle(cycle)
     d = fastsim.Cycle.from_resource("udds.csv").to_dict()  # the template of a cycle dict
     steps = ev.time_s.size
     d["time_seconds"] = ev.time_s.tolist()
@@ -429,12 +430,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--worker", nargs=3, metavar=("ROW", "N", "POOL"), help=argparse.SUPPRESS)
     parser.add_argument("--fastsim-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--fastsim-cycle", default=CYCLE, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.worker[0], int(args.worker[1]), args.worker[2])))
         return
     if args.fastsim_worker:
-        print(json.dumps(fastsim_worker(args.fastsim_batch, args.fastsim_repeat)))
+        print(
+            json.dumps(fastsim_worker(args.fastsim_batch, args.fastsim_repeat, args.fastsim_cycle))
+        )
         return
 
     started = time.perf_counter()

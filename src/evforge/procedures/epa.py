@@ -11,18 +11,28 @@ status of each rule: ``docs/regulations-verified.md`` §1.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
 
 from evforge.cycles import load_cycle
 from evforge.errors import EvforgeError
-from evforge.procedures.common import run_depletion, wall_per_dc
-from evforge.procedures.segments import Segment, run_with_mid_segment
+from evforge.procedures.batch import Method, RangeBatch, first_error
+from evforge.procedures.common import run_depletion_batch, wall_per_dc
+from evforge.procedures.segments import Segment, run_with_mid_segment_batch
 from evforge.units import M_PER_MI
 from evforge.vehicle import Vehicle
 
-__all__ = ["multi_cycle_test", "run", "single_cycle_tests"]
+__all__ = [
+    "label",
+    "multi_cycle_test",
+    "multi_cycle_test_batch",
+    "run",
+    "run_batch",
+    "single_cycle_tests",
+    "single_cycle_tests_batch",
+]
 
 #: Energy equivalence of one gallon of gasoline for MPGe [kWh/gal]: 115,000 Btu / 3,412
 #: Btu/kWh (EPA/NHTSA 2011 label rule, 76 FR 39478; regulations-verified §1.1).
@@ -39,11 +49,8 @@ LOADED_VEHICLE_PAYLOAD_KG: Final = 300 * 0.45359237
 #: Speed of the MCT's constant-speed cycles [m/s]: 65 mph (J1634 §8; recall, not verified:
 #: regulations-verified §1.4). It moves no result: range = UBE / EC_DC of the UDDS/HFEDS.
 MCT_CSC_SPEED_MPS: Final = 65 * 0.44704
-MCT_METHOD: Final = "SAE J1634 multi-cycle test (40 CFR 600.116-12(a)(2)); 0.7 label factor"
-SCT_METHOD: Final = (
-    "SAE J1634 single-cycle tests (UDDS, HWFET to depletion; 40 CFR 600.116-12(a)(1), the car "
-    "cannot complete the MCT); 0.7 label factor"
-)
+MCT_METHOD: Final = Method.EPA_MCT
+SCT_METHOD: Final = Method.EPA_SCT
 
 
 _LB_KG: Final = 0.45359237
@@ -81,9 +88,11 @@ def test_mass_kg(vehicle: Vehicle) -> float:
     return inertia_class_lb(lvw_lb) * _LB_KG
 
 
-def multi_cycle_test(vehicle: Vehicle) -> tuple[dict[str, float], float] | None:
-    """DC consumption per cycle [kWh/mi] and UBE [kWh] from the MCT, or None if the car
-    cannot complete the MCT's dynamic cycles on one charge (then the SCT applies).
+def multi_cycle_test_batch(
+    cars: Sequence[Vehicle],
+) -> tuple[dict[str, Any], Any, Any, list[str | None]]:
+    """The MCT of every car (at its test weight): DC consumption per cycle [kWh/mi] and UBE
+    [kWh] as arrays, whether each car completed it (else the SCT applies), and errors.
 
     EC_DC,city is K-weighted over the four UDDS, EC_DC,hwy over the two HFEDS
     (J1634 §8 by the GTR 15 scheme; regulations-verified §1.6, low confidence in K).
@@ -93,43 +102,55 @@ def multi_cycle_test(vehicle: Vehicle) -> tuple[dict[str, float], float] | None:
     first.append(Segment("udds2", "udds", udds))
     second = [Segment("udds3", "udds", udds), Segment("hfeds2", "hfeds", hfeds)]
     second.append(Segment("udds4", "udds", udds))
-    test = run_with_mid_segment(vehicle, first, second, MCT_CSC_SPEED_MPS)
-    if test is None:
-        return None
+    test = run_with_mid_segment_batch(cars, first, second, MCT_CSC_SPEED_MPS)
     dc_per_mi = {
         key: test.consumption(kind) * M_PER_MI / 3.6e6
         for key, kind in (("city", "udds"), ("highway", "hfeds"))
     }
-    return dc_per_mi, test.usable_energy_j / 3.6e6
+    return dc_per_mi, test.usable_energy_j / 3.6e6, test.ran, list(test.error)
+
+
+def multi_cycle_test(vehicle: Vehicle) -> tuple[dict[str, float], float] | None:
+    """DC consumption per cycle [kWh/mi] and UBE [kWh] from the MCT, or None if the car
+    cannot complete the MCT's dynamic cycles on one charge (then the SCT applies)."""
+    dc, ube, ran, errors = multi_cycle_test_batch([vehicle])
+    if errors[0] is not None:
+        raise EvforgeError(errors[0])
+    if not ran[0]:
+        return None
+    return {k: float(v[0]) for k, v in dc.items()}, float(ube[0])
+
+
+def single_cycle_tests_batch(
+    cars: Sequence[Vehicle],
+) -> tuple[dict[str, Any], Any, list[str | None]]:
+    """The two single-cycle tests of every car: DC kWh/mi per cycle, UBE [kWh], errors."""
+    dc_per_mi = {}
+    ube_each = []
+    errors: list[list[str | None]] = []
+    for key, cycle in (("city", "udds"), ("highway", "hwfet")):
+        test = run_depletion_batch(cars, load_cycle(cycle))
+        # DC consumption over the complete cycles, then range from UBE (J1634 SCT).
+        miles = np.nansum(test.cycle_distance_m, axis=1) / M_PER_MI
+        dc_per_mi[key] = np.nansum(test.cycle_energy_j, axis=1) / 3.6e6 / miles
+        ube_each.append(test.usable_energy_j / 3.6e6)
+        errors.append(test.error)
+    # Each single-cycle test measures its own UBE; they differ only by the last step past
+    # empty (0.001 % for the bundled Bolt). One UBE, their mean, is reported.
+    return dc_per_mi, sum(ube_each) / len(ube_each), first_error(*errors)
 
 
 def single_cycle_tests(vehicle: Vehicle) -> tuple[dict[str, float], float]:
     """DC consumption per cycle [kWh/mi] and UBE [kWh] from the two single-cycle tests."""
-    dc_per_mi = {}
-    ube_each = []
-    for key, cycle in (("city", "udds"), ("highway", "hwfet")):
-        test = run_depletion(vehicle, load_cycle(cycle))
-        # DC consumption over the complete cycles, then range from UBE (J1634 SCT).
-        miles = test.cycle_distance_m.sum() / M_PER_MI
-        dc_per_mi[key] = test.cycle_energy_j.sum() / 3.6e6 / miles
-        ube_each.append(test.usable_energy_j / 3.6e6)
-    # Each single-cycle test measures its own UBE; they differ only by the last step past
-    # empty (0.001 % for the bundled Bolt). One UBE, their mean, is reported.
-    return dc_per_mi, sum(ube_each) / len(ube_each)
+    dc, ube, errors = single_cycle_tests_batch([vehicle])
+    if errors[0] is not None:
+        raise EvforgeError(errors[0])
+    return {k: float(v[0]) for k, v in dc.items()}, float(ube[0])
 
 
-def run(vehicle: Vehicle, method: str = "auto") -> dict[str, Any]:
-    """EPA 2-cycle and label values for one car.
-
-    ``method``: ``"mct"``, ``"sct"`` or ``"auto"`` (the MCT, or the SCT for a car that
-    cannot complete the MCT, as 600.116-12(a)(1) allows).
-    """
-    car = vehicle.with_mass(test_mass_kg(vehicle))
-    ac_per_dc = wall_per_dc(car)
-    mct = None if method == "sct" else multi_cycle_test(car)
-    if mct is None and method == "mct":
-        raise EvforgeError(f"{vehicle.name} cannot complete the EPA multi-cycle test")
-    dc_per_mi, ube = mct if mct is not None else single_cycle_tests(car)
+def label(dc_per_mi: dict[str, Any], ube: Any, ac_per_dc: Any) -> dict[str, Any]:
+    """The 2-cycle and 0.7-factor label values from the DC consumptions [kWh/mi], UBE [kWh]
+    and the mains-to-DC ratio (floats, or arrays of one value per car)."""
     f = DEFAULT_ADJUSTMENT
     ac_unadj = {k: v * ac_per_dc for k, v in dc_per_mi.items()}
     mpge_unadj = {k: KWH_PER_GALLON_EQUIVALENT / v for k, v in ac_unadj.items()}
@@ -142,7 +163,6 @@ def run(vehicle: Vehicle, method: str = "auto") -> dict[str, Any]:
     range_mi = CITY_WEIGHT * rng["city"] + HIGHWAY_WEIGHT * rng["highway"]
     km_per_mi = M_PER_MI / 1e3
     return {
-        "test_mass_kg": car.mass_kg,
         "usable_energy_kwh": ube,
         "range_mi": range_mi,
         "range_km": range_mi * km_per_mi,
@@ -160,6 +180,54 @@ def run(vehicle: Vehicle, method: str = "auto") -> dict[str, Any]:
         "unadjusted_range_highway_mi": range_unadj["highway"],
         "unadjusted_dc_kwh_per_100mi_city": dc_per_mi["city"] * 100,
         "unadjusted_dc_kwh_per_100mi_highway": dc_per_mi["highway"] * 100,
-        "adjustment_factor": f,
-        "method": MCT_METHOD if mct is not None else SCT_METHOD,
+        "adjustment_factor": f + 0.0 * ube,
     }
+
+
+def run_batch(vehicles: Sequence[Vehicle], method: str = "auto") -> RangeBatch:
+    """EPA 2-cycle and label values for every car of a batch.
+
+    ``method``: ``"mct"``, ``"sct"`` or ``"auto"`` (the MCT, or the SCT for a car that
+    cannot complete the MCT, as 600.116-12(a)(1) allows).
+    """
+    cars = [v.with_mass(test_mass_kg(v)) for v in vehicles]
+    count = len(cars)
+    dc = {"city": np.full(count, np.nan), "highway": np.full(count, np.nan)}
+    ube = np.full(count, np.nan)
+    methods: list[Method | None] = [None] * count
+    errors: list[str | None] = [None] * count
+    todo = np.arange(count)
+    if method != "sct":
+        mct_dc, mct_ube, ran, errors = multi_cycle_test_batch(cars)
+        for key in dc:
+            dc[key] = np.where(ran, mct_dc[key], np.nan)
+        ube = np.where(ran, mct_ube, np.nan)
+        methods = [Method.EPA_MCT if r else None for r in ran]
+        todo = np.array([j for j in range(count) if not ran[j] and errors[j] is None], dtype=int)
+    if method == "mct":
+        for j in todo.tolist():
+            errors[j] = f"{vehicles[j].name} cannot complete the EPA multi-cycle test"
+        todo = np.zeros(0, dtype=int)
+    if todo.size:
+        sct_dc, sct_ube, sct_errors = single_cycle_tests_batch([cars[j] for j in todo.tolist()])
+        for i, j in enumerate(todo.tolist()):
+            errors[j] = sct_errors[i]
+            if sct_errors[i] is None:
+                methods[j] = Method.EPA_SCT
+                ube[j] = sct_ube[i]
+                for key in dc:
+                    dc[key][j] = sct_dc[key][i]
+    ac_per_dc = np.array([wall_per_dc(car) for car in cars])
+    columns = {"test_mass_kg": np.array([car.mass_kg for car in cars]), **label(dc, ube, ac_per_dc)}
+    rated = np.array([e is None for e in errors])
+    columns = {key: np.where(rated, v, np.nan) for key, v in columns.items()}
+    return RangeBatch(columns, methods, errors)
+
+
+def run(vehicle: Vehicle, method: str = "auto") -> dict[str, Any]:
+    """EPA 2-cycle and label values for one car (:func:`run_batch`).
+
+    ``method``: ``"mct"``, ``"sct"`` or ``"auto"`` (the MCT, or the SCT for a car that
+    cannot complete the MCT, as 600.116-12(a)(1) allows).
+    """
+    return run_batch([vehicle], method).record(0)

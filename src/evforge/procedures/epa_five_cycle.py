@@ -27,18 +27,32 @@ transcription), and are marked [secondary].
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Final
 
-from evforge.climate.model import cabin_after_soak_c
+import numpy as np
+import numpy.typing as npt
+
+from evforge.climate.model import cabin_after_soak_c, vehicle_at_ambient
 from evforge.climate.params import Ambient
 from evforge.cycles import Cycle, load_cycle
+from evforge.errors import EvforgeError
 from evforge.procedures import epa
-from evforge.sim.ambient import run_at_ambient
+from evforge.procedures.batch import first_error
+from evforge.sim.ambient import run_at_ambient_batch
 from evforge.units import M_PER_MI
 from evforge.vehicle import Vehicle
 
-__all__ = ["FiveCycleTests", "five_cycle_consumption", "run", "run_tests"]
+__all__ = [
+    "FiveCycleTests",
+    "five_cycle_consumption",
+    "run",
+    "run_batch",
+    "run_tests",
+    "run_tests_batch",
+]
 
 #: Test temperatures (40 CFR 86.135 FTP 68-86 °F, nominal 75 °F; cold FTP 20 °F, 86.230;
 #: SC03 95 °F, 86.160-00(a)).
@@ -54,6 +68,7 @@ SOAK_S: Final = 600.0
 BAG1_END_S: Final = 505.0
 #: Road load of the five tests: False, the target coefficients as the chassis dynamometer
 #: applies them at every test temperature (not the on-road air density and tyre correction).
+#: (With True the cars at ambient would also need road_load_at_ambient.)
 DYNO: Final = False
 
 # 600.114-08(a),(b) coefficients [secondary: FASTSim-Java FiveCycleTestSuite].
@@ -120,64 +135,101 @@ def five_cycle_consumption(t: FiveCycleTests) -> tuple[float, float]:
     return city, highway
 
 
-def _per_mile(energy_kwh: float, distance_km: float) -> float:
-    return energy_kwh / (distance_km * 1e3 / M_PER_MI)
+def _per_mile(energy_j: npt.NDArray[np.float64], distance_m: npt.NDArray[np.float64]) -> Any:
+    """DC kWh per mile of energies [J] over distances [m]."""
+    return (energy_j / 3.6e6) / (distance_m / M_PER_MI)
 
 
-def _ftp(car: Vehicle, udds: Cycle, amb: Ambient) -> tuple[tuple[float, float, float], float]:
-    """(bag 1, bag 2, bag 3) DC kWh/mi: UDDS, soak, then the first 505 s again; and the
-    whole first UDDS in kWh/mi (the 2-cycle city test when run warm)."""
-    first = run_at_ambient(car, udds, amb, cuts_s=(BAG1_END_S,), road_load=DYNO)
-    b1 = first.energy_between_kwh(0.0, BAG1_END_S)
-    b2 = first.energy_between_kwh(BAG1_END_S, float(udds.time_s[-1]))
-    p = car.climate
-    assert p is not None
-    cabin = cabin_after_soak_c(p, amb, p.setpoint_c, SOAK_S) if amb.hvac else None
+def _ftp_batch(
+    cars: Sequence[Vehicle], udds: Cycle, amb: Ambient, at_amb: Sequence[Vehicle]
+) -> tuple[tuple[Any, Any, Any], Any, list[str | None]]:
+    """Per car (bag 1, bag 2, bag 3) DC kWh/mi: UDDS, soak, then the first 505 s again; the
+    whole first UDDS in kWh/mi (the 2-cycle city test when run warm); errors. ``at_amb``:
+    the cars at the ambient (:func:`~evforge.climate.model.vehicle_at_ambient`)."""
+    first = run_at_ambient_batch(
+        cars, udds, amb, cuts_s=(BAG1_END_S,), road_load=DYNO, at_ambient=at_amb
+    )
+    end = float(udds.time_s[-1])
+    b1 = first.between(0.0, BAG1_END_S)
+    b2 = first.between(BAG1_END_S, end)
+    cabin: list[float | None] = []
+    for car in cars:
+        p = car.climate
+        assert p is not None
+        cabin.append(cabin_after_soak_c(p, amb, p.setpoint_c, SOAK_S) if amb.hvac else None)
     n = int((udds.time_s <= BAG1_END_S).sum())
     bag3_cycle = Cycle(udds.name, udds.time_s[:n], udds.speed_mps[:n], udds.grade[:n])
-    third = run_at_ambient(
-        car, bag3_cycle, amb, cabin_start_c=cabin, initial_soc=first.end_soc, road_load=DYNO
+    soc = np.where(np.isfinite(first.end_soc), first.end_soc, 1.0)
+    third = run_at_ambient_batch(
+        cars,
+        bag3_cycle,
+        amb,
+        cabin_start_c=cabin,
+        initial_soc=soc,
+        road_load=DYNO,
+        at_ambient=at_amb,
     )
-    b3 = (third.result.energy_kwh.battery, third.result.distance_km)
+    b3 = third.between(0.0, float(bag3_cycle.time_s[-1]))
     bags = (_per_mile(*b1), _per_mile(*b2), _per_mile(*b3))
-    return bags, _per_mile(b1[0] + b2[0], b1[1] + b2[1])
+    return bags, _per_mile(b1[0] + b2[0], b1[1] + b2[1]), first_error(first.error, third.error)
+
+
+def run_tests_batch(vehicles: Sequence[Vehicle]) -> tuple[dict[str, Any], list[str | None]]:
+    """The five tests of every car (from full charge, at the EPA test weight): the
+    :class:`FiveCycleTests` fields as arrays [kWh/mi], and per-car errors."""
+    cars = [v.with_mass(epa.test_mass_kg(v)) for v in vehicles]
+    udds = load_cycle("udds")
+    warm = Ambient(FTP_C, hvac=False)
+    cold = Ambient(COLD_C, hvac=True)
+    # The cars at each test's ambient, once (DYNO: the road load as the dynamometer sets it).
+    warm_cars = [vehicle_at_ambient(car, warm) for car in cars]
+    b75, udds_warm, e1 = _ftp_batch(cars, udds, warm, warm_cars)
+    b20, _, e2 = _ftp_batch(cars, udds, cold, [vehicle_at_ambient(car, cold) for car in cars])
+    us06 = load_cycle("us06")
+    run = run_at_ambient_batch(
+        cars, us06, warm, cuts_s=(130.0, 495.0), road_load=DYNO, at_ambient=warm_cars
+    )
+    end = float(us06.time_s[-1])
+    c1, c2 = run.between(0.0, 130.0), run.between(495.0, end)
+    us06_city = _per_mile(c1[0] + c2[0], c1[1] + c2[1])
+    us06_highway = _per_mile(*run.between(130.0, 495.0))
+    hwfet = load_cycle("hwfet")
+    hfet = run_at_ambient_batch(cars, hwfet, warm, road_load=DYNO, at_ambient=warm_cars)
+    sc03_amb = Ambient(SC03_C, hvac=True, solar_w_m2=SC03_SOLAR_W_M2, humidity_ratio=SC03_HUMIDITY)
+    cabin: list[float | None] = []
+    for car in cars:
+        p = car.climate
+        assert p is not None
+        cabin.append(cabin_after_soak_c(p, sc03_amb, p.setpoint_c, SOAK_S))
+    sc03_cycle = load_cycle("sc03")
+    sc03 = run_at_ambient_batch(cars, sc03_cycle, sc03_amb, cabin_start_c=cabin, road_load=DYNO)
+    tests = {
+        "bag1_75": b75[0],
+        "bag2_75": b75[1],
+        "bag3_75": b75[2],
+        "bag1_20": b20[0],
+        "bag2_20": b20[1],
+        "bag3_20": b20[2],
+        "us06_city": us06_city,
+        "us06_highway": us06_highway,
+        "hfet": _per_mile(*hfet.between(0.0, float(hwfet.time_s[-1]))),
+        "sc03": _per_mile(*sc03.between(0.0, float(sc03_cycle.time_s[-1]))),
+        "udds": udds_warm,
+    }
+    return tests, first_error(e1, e2, run.error, hfet.error, sc03.error)
 
 
 def run_tests(vehicle: Vehicle) -> FiveCycleTests:
     """Simulate the five tests (from full charge, at the EPA test weight)."""
-    car = vehicle.with_mass(epa.test_mass_kg(vehicle))
-    udds = load_cycle("udds")
-    warm = Ambient(FTP_C, hvac=False)
-    b75, udds_warm = _ftp(car, udds, warm)
-    b20, _ = _ftp(car, udds, Ambient(COLD_C, hvac=True))
-    us06 = load_cycle("us06")
-    run = run_at_ambient(car, us06, warm, cuts_s=(130.0, 495.0), road_load=DYNO)
-    end = float(us06.time_s[-1])
-    c1, c2 = run.energy_between_kwh(0.0, 130.0), run.energy_between_kwh(495.0, end)
-    us06_city = _per_mile(c1[0] + c2[0], c1[1] + c2[1])
-    us06_highway = _per_mile(*run.energy_between_kwh(130.0, 495.0))
-    hfet = run_at_ambient(car, load_cycle("hwfet"), warm, road_load=DYNO).result
-    sc03_amb = Ambient(SC03_C, hvac=True, solar_w_m2=SC03_SOLAR_W_M2, humidity_ratio=SC03_HUMIDITY)
-    p = car.climate
-    assert p is not None
-    cabin = cabin_after_soak_c(p, sc03_amb, p.setpoint_c, SOAK_S)
-    sc03 = run_at_ambient(
-        car, load_cycle("sc03"), sc03_amb, cabin_start_c=cabin, road_load=DYNO
-    ).result
-    return FiveCycleTests(
-        *b75,
-        *b20,
-        us06_city=us06_city,
-        us06_highway=us06_highway,
-        hfet=_per_mile(hfet.energy_kwh.battery, hfet.distance_km),
-        sc03=_per_mile(sc03.energy_kwh.battery, sc03.distance_km),
-        udds=udds_warm,
-    )
+    tests, errors = run_tests_batch([vehicle])
+    if errors[0] is not None:
+        raise EvforgeError(errors[0])
+    return FiveCycleTests(**{k: float(v[0]) for k, v in tests.items()})
 
 
-def run(vehicle: Vehicle, two_cycle: dict[str, Any]) -> dict[str, Any]:
-    """The 5-cycle keys added to an EPA record (``two_cycle`` = :func:`epa.run`'s values)."""
-    t = run_tests(vehicle)
+def _adjusted(t: Any, two_cycle: dict[str, Any]) -> dict[str, Any]:
+    """The 5-cycle keys from the tests ``t`` (:class:`FiveCycleTests` or a namespace of
+    arrays) and the 2-cycle values (floats, or arrays of one value per car)."""
     city5, hwy5 = five_cycle_consumption(t)
     f_city, f_hwy = t.udds / city5, t.hfet / hwy5
     w_c, w_h = epa.CITY_WEIGHT, epa.HIGHWAY_WEIGHT
@@ -209,5 +261,22 @@ def run(vehicle: Vehicle, two_cycle: dict[str, Any]) -> dict[str, Any]:
         "mpge_city_5cycle": mpge_c,
         "mpge_highway_5cycle": mpge_h,
         "mpge_combined_5cycle": 1.0 / (w_c / mpge_c + w_h / mpge_h),
+    }
+
+
+def run_batch(
+    vehicles: Sequence[Vehicle], two_cycle: dict[str, npt.NDArray[np.float64]]
+) -> tuple[dict[str, npt.NDArray[np.float64]], list[str | None]]:
+    """The 5-cycle keys of every car as arrays (``two_cycle``: the columns of
+    :func:`epa.run_batch`), and per-car errors."""
+    tests, errors = run_tests_batch(vehicles)
+    return _adjusted(SimpleNamespace(**tests), two_cycle), errors
+
+
+def run(vehicle: Vehicle, two_cycle: dict[str, Any]) -> dict[str, Any]:
+    """The 5-cycle keys added to an EPA record (``two_cycle`` = :func:`epa.run`'s values)."""
+    t = run_tests(vehicle)
+    return {
+        **_adjusted(t, two_cycle),
         "five_cycle_dc_kwh_per_100mi": {k: 100 * v for k, v in vars(t).items()},
     }

@@ -11,6 +11,9 @@ from evforge.vehicle import Vehicle
 __all__ = ["PROCEDURES", "RangeResult", "run_procedure"]
 
 RangeResult = dict[str, Any]
+#: The two EPA label routes (:func:`label_by_maker_choice`).
+FIVE_CYCLE_ROUTE: Final = "vehicle-specific 5-cycle (40 CFR 600.114-12)"
+FACTOR_ROUTE: Final = "0.7 factor (derived 5-cycle)"
 PROCEDURES: Final[dict[str, Callable[[Vehicle], dict[str, Any]]]] = {
     "epa": epa.run,
     "wltp": wltp.run,
@@ -64,7 +67,7 @@ def label_by_maker_choice(values: dict[str, Any]) -> dict[str, Any]:
     out["consumption_ac_kwh_per_100km_0p7"] = values["consumption_ac_kwh_per_100km"]
     out["consumption_dc_kwh_per_100km_0p7"] = values["consumption_dc_kwh_per_100km"]
     if values["range_5cycle_km"] > values["range_km"]:
-        out["label_route"] = "vehicle-specific 5-cycle (40 CFR 600.114-12)"
+        out["label_route"] = FIVE_CYCLE_ROUTE
         out["range_km"] = values["range_5cycle_km"]
         out["range_mi"] = values["range_5cycle_mi"]
         out["consumption_ac_kwh_per_100km"] = values["consumption_ac_kwh_per_100km_5cycle"]
@@ -74,7 +77,7 @@ def label_by_maker_choice(values: dict[str, Any]) -> dict[str, Any]:
         out["mpge_highway"] = values["mpge_highway_5cycle"]
         out["mpge_combined"] = values["mpge_combined_5cycle"]
     else:
-        out["label_route"] = "0.7 factor (derived 5-cycle)"
+        out["label_route"] = FACTOR_ROUTE
     return out
 
 

@@ -31,19 +31,24 @@ import numpy.typing as npt
 
 from evforge.cycles import Cycle
 from evforge.errors import EvforgeError
-from evforge.procedures.common import depletion_trace
-from evforge.sim import simulate
+from evforge.procedures.common import full_charge_runs
+from evforge.sim.program import Hold, Soft, program, run_program
 from evforge.vehicle import Vehicle
 
 __all__ = [
     "END_SEGMENT_ENERGY_SHARE",
     "Segment",
+    "SegmentedBatch",
     "SegmentedTest",
     "constant_speed_segment",
     "k_weighted",
+    "k_weighted_rows",
     "plan_mid_segment",
+    "plan_mid_segment_batch",
     "run_segmented",
     "run_with_mid_segment",
+    "run_with_mid_segment_batch",
+    "segmented_batch",
     "sub_cycle",
 ]
 
@@ -118,15 +123,30 @@ class SegmentedTest:
         return k_weighted(self.energy_j[pick], self.distance_m[pick], self.usable_energy_j)
 
 
-def _dc_energy_and_distance(vehicle: Vehicle, cycle: Cycle) -> tuple[float, float]:
-    """(DC energy [J], distance [m]) of one run of ``cycle`` from full charge."""
-    result = simulate(vehicle, cycle)[0]
-    if result.trace_miss_s > 0:
-        raise EvforgeError(
-            f"{vehicle.name} cannot follow {cycle.name} ({result.trace_miss_s:.0f} s behind "
-            "the trace at full charge); the procedure needs a car that can"
-        )
-    return result.energy_kwh.battery * 3.6e6, result.distance_km * 1e3
+def plan_mid_segment_batch(
+    vehicles: Sequence[Vehicle], dynamic: Sequence[Segment], speed_mps: float
+) -> tuple[npt.NDArray[np.float64], list[str | None]]:
+    """:func:`plan_mid_segment` of every car: cruise times [s] (NaN where the dynamic
+    segments alone need too much) and per-car errors (a car that cannot follow a cycle)."""
+    # One run per distinct trace (the MCT drives the same UDDS four times).
+    per_cycle = {id(s.cycle): s.cycle for s in dynamic}
+    energy = np.zeros(len(vehicles))
+    errors: list[str | None] = [None] * len(vehicles)
+    each: dict[int, npt.NDArray[np.float64]] = {}
+    for key, cycle in per_cycle.items():
+        each[key], _, errs = full_charge_runs(vehicles, cycle)
+        errors = [a if a is not None else b for a, b in zip(errors, errs, strict=True)]
+    for s in dynamic:
+        energy = energy + each[id(s.cycle)]
+    usable = np.array([v.usable_energy_j for v in vehicles])
+    budget = (1.0 - END_SEGMENT_ENERGY_SHARE) * usable - energy
+    # Energy per metre at the steady speed (a trace already at speed: the ramps are short).
+    t = np.arange(0.0, 601.0)
+    steady = Cycle("steady", t, np.full_like(t, speed_mps), np.zeros_like(t))
+    css_e, css_d, errs = full_charge_runs(vehicles, steady)
+    errors = [a if a is not None else b for a, b in zip(errors, errs, strict=True)]
+    cruise = np.where(budget > 0.0, budget / (css_e / css_d) / speed_mps, np.nan)
+    return cruise, errors
 
 
 def plan_mid_segment(
@@ -134,18 +154,201 @@ def plan_mid_segment(
 ) -> float | None:
     """Cruise time [s] of the mid-test constant-speed segment, or None if the dynamic
     segments alone need more than the usable energy less the end-of-test share."""
-    # One simulation per distinct trace (the MCT drives the same UDDS four times).
-    per_cycle = {id(s.cycle): s.cycle for s in dynamic}
-    each = {key: _dc_energy_and_distance(vehicle, c)[0] for key, c in per_cycle.items()}
-    energy = sum(each[id(s.cycle)] for s in dynamic)
-    budget = (1.0 - END_SEGMENT_ENERGY_SHARE) * vehicle.usable_energy_j - energy
-    if budget <= 0.0:
-        return None
-    # Energy per metre at the steady speed (a trace already at speed: the ramps are short).
-    t = np.arange(0.0, 601.0)
-    steady = Cycle("steady", t, np.full_like(t, speed_mps), np.zeros_like(t))
-    css_e, css_d = _dc_energy_and_distance(vehicle, steady)
-    return budget / (css_e / css_d) / speed_mps
+    cruise, errors = plan_mid_segment_batch([vehicle], dynamic, speed_mps)
+    if errors[0] is not None:
+        raise EvforgeError(errors[0])
+    return None if np.isnan(cruise[0]) else float(cruise[0])
+
+
+@dataclass(frozen=True)
+class SegmentedBatch:
+    """:class:`SegmentedTest` of every car of a batch, as arrays (one row per car).
+
+    ``energy_j`` and ``distance_m`` are ``(N, S)`` (one column per segment before the end
+    segment), ``phase_energy_j`` and ``phase_distance_m`` per segment a dict of ``(N,)``
+    arrays; everything is NaN for a car whose ``error`` says why it was not rated, or
+    that did not run (``ran`` False: it cannot complete the dynamic segments).
+    """
+
+    segments: tuple[Segment, ...]
+    energy_j: npt.NDArray[np.float64]
+    distance_m: npt.NDArray[np.float64]
+    phase_energy_j: list[dict[str, npt.NDArray[np.float64]]]
+    phase_distance_m: list[dict[str, npt.NDArray[np.float64]]]
+    usable_energy_j: npt.NDArray[np.float64]
+    distance_total_m: npt.NDArray[np.float64]
+    ran: npt.NDArray[np.bool_]
+    error: list[str | None]
+
+    def consumption(self, kind: str) -> npt.NDArray[np.float64]:
+        """K-weighted DC consumption [J/m] of the segments of one kind, per car."""
+        pick = [i for i, s in enumerate(self.segments) if s.kind == kind]
+        return k_weighted_rows(
+            self.energy_j[:, pick], self.distance_m[:, pick], self.usable_energy_j
+        )
+
+    def test(self, j: int) -> SegmentedTest | None:
+        """Car ``j``'s test (None if it did not run); raises its error if it has one."""
+        if self.error[j] is not None:
+            raise EvforgeError(self.error[j])
+        if not self.ran[j]:
+            return None
+        return SegmentedTest(
+            segments=self.segments,
+            energy_j=self.energy_j[j].copy(),
+            distance_m=self.distance_m[j].copy(),
+            phase_energy_j=[{p: float(v[j]) for p, v in d.items()} for d in self.phase_energy_j],
+            phase_distance_m=[
+                {p: float(v[j]) for p, v in d.items()} for d in self.phase_distance_m
+            ],
+            usable_energy_j=float(self.usable_energy_j[j]),
+            distance_total_m=float(self.distance_total_m[j]),
+        )
+
+
+def _ramp(speed_mps: float, down: bool) -> Cycle:
+    """The 1 m/s² ramp of :func:`constant_speed_segment` from rest to ``speed_mps`` (or back)."""
+    steps = max(1, int(np.ceil(speed_mps / CONSTANT_SPEED_ACCEL_MPS2)))
+    v = np.minimum(np.arange(steps + 1) * CONSTANT_SPEED_ACCEL_MPS2, speed_mps)
+    v = v[::-1] if down else v
+    t = np.arange(v.size, dtype=np.float64)
+    return Cycle("ramp", t, v, np.zeros_like(t))
+
+
+def _end_hold_steps(vehicles: Sequence[Vehicle], speed_mps: float) -> npt.NDArray[np.int64]:
+    """Steps of the end-of-test segment: long enough to empty the pack at the bare road load."""
+    road_w = np.array(
+        [
+            (v.rolling_n + v.linear_n_per_mps * speed_mps + v.aero_n_per_mps2 * speed_mps**2)
+            * speed_mps
+            for v in vehicles
+        ]
+    )
+    usable = np.array([v.usable_energy_j for v in vehicles])
+    steps: npt.NDArray[np.int64] = np.maximum(np.ceil(usable / road_w * 1.2), 1).astype(np.int64)
+    return steps
+
+
+def segmented_batch(
+    vehicles: Sequence[Vehicle],
+    before: Sequence[Segment | float],
+    end_speed_mps: float,
+    *,
+    cruise_s: npt.NDArray[np.float64] | None = None,
+    ran: npt.NDArray[np.bool_] | None = None,
+    errors: Sequence[str | None] | None = None,
+) -> SegmentedBatch:
+    """Drive ``before`` from full charge, then hold ``end_speed_mps`` until break-off.
+
+    A float in ``before`` is a constant-speed segment at that speed (m/s) whose cruise
+    time is per car, ``cruise_s`` (:func:`constant_speed_segment`: 1 m/s² ramps, the hold
+    rounded up to whole seconds, at least one); the others are shared traces. Cars with
+    ``ran`` False or an error already are skipped (NaN).
+    """
+    n = len(vehicles)
+    errs: list[str | None] = list(errors) if errors is not None else [None] * n
+    go = np.ones(n, dtype=bool) if ran is None else ran.copy()
+    go &= np.array([e is None for e in errs], dtype=bool)
+    pieces: list[Cycle | Soft | Hold] = []
+    starts: list[int] = []  # per segment, the index of its first piece
+    segments: list[Segment] = []
+    holds: list[npt.NDArray[np.int64]] = []
+    cruise = np.zeros(n) if cruise_s is None else np.where(go, cruise_s, 0.0)
+    for item in before:
+        starts.append(len(pieces))
+        if isinstance(item, Segment):
+            segments.append(item)
+            pieces.append(item.cycle)
+            continue
+        hold = np.maximum(np.ceil(cruise), 1).astype(np.int64)
+        css = constant_speed_segment(item, 1.0, "css_m")
+        segments.append(Segment("css_m", "css", css))
+        pieces += [Soft(_ramp(item, False)), Hold(item, len(holds)), Soft(_ramp(item, True))]
+        holds.append(hold)
+    starts.append(len(pieces))
+    pieces += [Soft(_ramp(end_speed_mps, False)), Hold(end_speed_mps, len(holds))]
+    holds.append(_end_hold_steps(vehicles, end_speed_mps))
+    prog = program(pieces)
+    first_rows = [prog.begin[i] for i in starts]
+    bounds: list[list[tuple[str, int, int]]] = []
+    for i, seg in enumerate(segments):
+        row = first_rows[i]
+        c = seg.cycle
+        per = []
+        if isinstance(before[i], Segment):
+            for name, s, e in c.phases:
+                i0, i1 = (row + int(j) for j in np.searchsorted(c.time_s, [s, e]))
+                per.append((name, i0, i1))
+        bounds.append(per)
+    wanted = set(first_rows) | {r for per in bounds for _, a, b in per for r in (a, b)}
+    marks = sorted(wanted - {0})
+    rows = {r: m for m, r in enumerate(marks)}
+    idx = np.flatnonzero(go)
+    sub = [vehicles[i] for i in idx.tolist()]
+    hold_matrix = np.stack(holds, axis=1)[idx]
+    result = run_program(sub, prog, hold_matrix, marks) if sub else None
+
+    def at(row: int, energy: bool) -> npt.NDArray[np.float64]:
+        out = np.full(n, np.nan)
+        if result is None:
+            return out
+        out[idx] = (
+            0.0 if row == 0 else (result.energy_j if energy else result.distance_m)[:, rows[row]]
+        )
+        return out
+
+    ube = np.full(n, np.nan)
+    total = np.full(n, np.nan)
+    stop_row = np.full(n, -1, dtype=np.int64)
+    if result is not None:
+        ube[idx] = result.ube_j
+        total[idx] = result.stop_distance_m
+        stop_row[idx] = result.stop_row
+    e_starts = np.stack([at(r, True) for r in first_rows], axis=1)
+    d_starts = np.stack([at(r, False) for r in first_rows], axis=1)
+    end_begin = first_rows[-1]
+    for j in idx.tolist():
+        if stop_row[j] < 0:
+            errs[j] = f"{vehicles[j].name} did not deplete in the end-of-test segment"
+        elif stop_row[j] <= end_begin:
+            errs[j] = (
+                f"{vehicles[j].name} broke off before the end-of-test segment; "
+                "its usable energy is too small for this procedure"
+            )
+    phase_e = [{name: at(b, True) - at(a, True) for name, a, b in per} for per in bounds]
+    phase_d = [{name: at(b, False) - at(a, False) for name, a, b in per} for per in bounds]
+    bad = np.array([e is not None for e in errs], dtype=bool) | ~go
+    keep = np.where(bad, np.nan, 1.0)
+    return SegmentedBatch(
+        segments=tuple(segments),
+        energy_j=np.diff(e_starts, axis=1) * keep[:, None],
+        distance_m=np.diff(d_starts, axis=1) * keep[:, None],
+        phase_energy_j=[{p: v * keep for p, v in d.items()} for d in phase_e],
+        phase_distance_m=[{p: v * keep for p, v in d.items()} for d in phase_d],
+        usable_energy_j=ube * keep,
+        distance_total_m=total * keep,
+        ran=go & ~bad,
+        error=errs,
+    )
+
+
+def run_with_mid_segment_batch(
+    vehicles: Sequence[Vehicle],
+    first: Sequence[Segment],
+    second: Sequence[Segment],
+    speed_mps: float,
+) -> SegmentedBatch:
+    """:func:`run_with_mid_segment` for a batch: ``ran`` is False for a car that cannot
+    complete the dynamic segments (the procedures then fall back to repeated cycles)."""
+    cruise, errors = plan_mid_segment_batch(vehicles, [*first, *second], speed_mps)
+    return segmented_batch(
+        vehicles,
+        [*first, speed_mps, *second],
+        speed_mps,
+        cruise_s=cruise,
+        ran=np.isfinite(cruise),
+        errors=errors,
+    )
 
 
 def run_with_mid_segment(
@@ -154,11 +357,7 @@ def run_with_mid_segment(
     """``first``, a mid-test constant-speed segment sized by :func:`plan_mid_segment`,
     ``second``, then the end-of-test segment at the same speed to break-off; None if the car
     cannot complete the dynamic segments (the procedures then fall back to repeated cycles)."""
-    cruise = plan_mid_segment(vehicle, [*first, *second], speed_mps)
-    if cruise is None:
-        return None
-    mid = Segment("css_m", "css", constant_speed_segment(speed_mps, cruise, "css_m"))
-    return run_segmented(vehicle, [*first, mid, *second], speed_mps)
+    return run_with_mid_segment_batch([vehicle], first, second, speed_mps).test(0)
 
 
 def run_segmented(
@@ -171,56 +370,29 @@ def run_segmented(
     EvforgeError
         If the car breaks off before the end-of-test segment.
     """
-    # The end segment is long enough to empty the pack even at the bare road load.
-    road_w = (
-        vehicle.rolling_n
-        + vehicle.linear_n_per_mps * end_speed_mps
-        + vehicle.aero_n_per_mps2 * end_speed_mps**2
-    ) * end_speed_mps
-    end = constant_speed_segment(end_speed_mps, vehicle.usable_energy_j / road_w * 1.2, "end")
-    times, speeds, grades, starts = [], [], [], []
-    offset = 0.0
-    index = 0
-    for k, cycle in enumerate([s.cycle for s in before] + [end]):
-        t = cycle.time_s - cycle.time_s[0] + offset
-        skip = 0 if k == 0 else 1  # consecutive segments share their joining sample
-        starts.append(index - skip)
-        times.append(t[skip:])
-        speeds.append(cycle.speed_mps[skip:])
-        grades.append(cycle.grade[skip:])
-        index += t.size - skip
-        offset = t[-1]
-    whole = Cycle("sequence", np.concatenate(times), np.concatenate(speeds), np.concatenate(grades))
-    energy, distance, stop = depletion_trace(vehicle, whole)
-    if stop < 0:
-        raise EvforgeError(f"{vehicle.name} did not deplete in the end-of-test segment")
-    if stop < starts[-1]:
-        raise EvforgeError(
-            f"{vehicle.name} broke off before the end-of-test segment; "
-            "its usable energy is too small for this procedure"
-        )
-    seg_energy = np.diff(energy[starts])
-    seg_dist = np.diff(distance[starts])
-    phase_e: list[dict[str, float]] = []
-    phase_d: list[dict[str, float]] = []
-    for i, seg in enumerate(before):
-        c = seg.cycle
-        pe, pd = {}, {}
-        for name, s, e in c.phases:
-            i0, i1 = (starts[i] + int(j) for j in np.searchsorted(c.time_s, [s, e]))
-            pe[name] = float(energy[i1] - energy[i0])
-            pd[name] = float(distance[i1] - distance[i0])
-        phase_e.append(pe)
-        phase_d.append(pd)
-    return SegmentedTest(
-        segments=tuple(before),
-        energy_j=seg_energy,
-        distance_m=seg_dist,
-        phase_energy_j=phase_e,
-        phase_distance_m=phase_d,
-        usable_energy_j=float(energy[stop]),
-        distance_total_m=float(distance[stop]),
-    )
+    test = segmented_batch([vehicle], before, end_speed_mps).test(0)
+    assert test is not None
+    return test
+
+
+def k_weighted_rows(
+    energy_j: npt.NDArray[np.float64],
+    distance_m: npt.NDArray[np.float64],
+    ube_j: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """:func:`k_weighted` of every row: ``(N, k)`` energies and distances, ``(N,)`` UBEs.
+
+    Elementwise over the rows (column by column), so a row's value does not depend on the
+    others."""
+    ec = energy_j / distance_m
+    if ec.shape[1] == 1:
+        return ec[:, 0].copy()
+    k1 = energy_j[:, 0] / ube_j
+    other = (1.0 - k1) / (ec.shape[1] - 1)
+    total = k1 * ec[:, 0]
+    for c in range(1, ec.shape[1]):
+        total = total + other * ec[:, c]
+    return total
 
 
 def k_weighted(energy_j: npt.ArrayLike, distance_m: npt.ArrayLike, ube_j: float) -> float:

@@ -21,22 +21,31 @@ status: ``docs/regulations-verified.md`` §2 (STP structure and 100 km/h: medium
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
 
 from evforge.cycles import load_cycle
 from evforge.errors import EvforgeError
-from evforge.procedures.common import run_depletion, top_speed_mps, wall_per_dc
+from evforge.procedures.batch import Method, RangeBatch
+from evforge.procedures.common import run_depletion_batch, top_speed_mps, wall_per_dc
 from evforge.procedures.segments import (
     Segment,
-    k_weighted,
-    run_with_mid_segment,
+    k_weighted_rows,
+    run_with_mid_segment_batch,
     sub_cycle,
 )
 from evforge.vehicle import Vehicle
 
-__all__ = ["cycle_class", "cycle_energy_demand_j", "interpolation_family", "run", "test_mass_kg"]
+__all__ = [
+    "cycle_class",
+    "cycle_energy_demand_j",
+    "interpolation_family",
+    "run",
+    "run_batch",
+    "test_mass_kg",
+]
 
 DRIVER_KG: Final = 75.0  # mass in running order includes a 75 kg driver (2017/1151 Art. 2)
 TEST_MASS_ADDITION_KG: Final = 25.0  # GTR 15 §3.2.25 (test mass)
@@ -50,8 +59,8 @@ CLASS_3B_MIN_VMAX_KMH: Final = 120.0  # class 3a below (GTR 15 Annex 1 §3.3)
 #: regulations-verified §2.3). It moves no result: PER = UBE / EC_DC of the WLTCs.
 STP_CSS_SPEED_MPS: Final = 100 / 3.6
 CITY_PHASES: Final = ("low", "medium")
-STP_METHOD: Final = "GTR 15 Annex 8 shortened test procedure (STP)"
-CCP_METHOD: Final = "GTR 15 Annex 8 consecutive-cycle procedure (CCP)"
+STP_METHOD: Final = Method.WLTP_STP
+CCP_METHOD: Final = Method.WLTP_CCP
 
 
 def test_mass_kg(vehicle: Vehicle) -> float:
@@ -83,70 +92,127 @@ def cycle_class(vehicle: Vehicle) -> str:
     )
 
 
-def _consecutive_cycles(car: Vehicle, name: str) -> dict[str, Any]:
-    """UBE, EC_DC (WLTC), EC_DC (city) [J, J/m] and cycle count from the CCP."""
-    test = run_depletion(car, load_cycle(name))
+def _consecutive_cycles(cars: Sequence[Vehicle], name: str) -> dict[str, Any]:
+    """UBE, EC_DC (WLTC), EC_DC (city) [J, J/m] and cycle count from the CCP, per car."""
+    test = run_depletion_batch(cars, load_cycle(name))
     ube = test.usable_energy_j
     # Weighting (Annex 8 §4.4.2): K_1 = ΔE_1 / UBE, the other complete cycles share 1 - K_1.
-    ec_dc = k_weighted(test.cycle_energy_j, test.cycle_distance_m, ube)
+    ec_dc = np.full(len(cars), np.nan)
+    for c in np.unique(test.complete):
+        pick = np.flatnonzero(test.complete == c)
+        if c > 0:
+            ec_dc[pick] = k_weighted_rows(
+                test.cycle_energy_j[pick, :c], test.cycle_distance_m[pick, :c], ube[pick]
+            )
     city = [p for p in CITY_PHASES if p in test.phase_energy_j]
     ec_city = sum(test.phase_energy_j[p] for p in city) / sum(
         test.phase_distance_m[p] for p in city
     )
-    return {"ube": ube, "ec_dc": ec_dc, "ec_city": ec_city, "cycles": test.cycle_energy_j.size}
+    return {
+        "ube": ube,
+        "ec_dc": ec_dc,
+        "ec_city": ec_city,
+        "cycles": test.complete.astype(np.float64),
+        "ran": np.array([e is None for e in test.error]),
+        "error": test.error,
+    }
 
 
-def _shortened(car: Vehicle, name: str) -> dict[str, Any] | None:
-    """The same values from the STP, or None if the car cannot complete its segments."""
+def _shortened(cars: Sequence[Vehicle], name: str) -> dict[str, Any]:
+    """The same values from the STP, per car; ``ran`` False where a car cannot complete
+    its segments."""
     wltc = load_cycle(name)
     city = sub_cycle(wltc, CITY_PHASES, f"{name} city")
     ds1 = [Segment("wltc1", "wltc", wltc), Segment("city1", "city", city)]
     ds2 = [Segment("wltc2", "wltc", wltc), Segment("city2", "city", city)]
-    test = run_with_mid_segment(car, ds1, ds2, STP_CSS_SPEED_MPS)
-    if test is None:
-        return None
+    test = run_with_mid_segment_batch(cars, ds1, ds2, STP_CSS_SPEED_MPS)
     ube = test.usable_energy_j
     ec_dc = test.consumption("wltc")
     # The four city cycles in driving order: the Low + Medium part of each WLTC, then the
     # city cycle that follows it.
-    energy: list[float] = []
-    distance: list[float] = []
+    energy = []
+    distance = []
     for i, seg in enumerate(test.segments):
         if seg.kind in ("wltc", "city"):
             energy.append(sum(test.phase_energy_j[i][p] for p in CITY_PHASES))
             distance.append(sum(test.phase_distance_m[i][p] for p in CITY_PHASES))
-    ec_city = k_weighted(energy, distance, ube)
-    return {"ube": ube, "ec_dc": ec_dc, "ec_city": ec_city, "cycles": 2}
+    ec_city = k_weighted_rows(np.stack(energy, axis=1), np.stack(distance, axis=1), ube)
+    return {
+        "ube": ube,
+        "ec_dc": ec_dc,
+        "ec_city": ec_city,
+        "cycles": np.full(len(cars), 2.0),
+        "ran": test.ran,
+        "error": test.error,
+    }
 
 
-def run(vehicle: Vehicle, method: str = "auto") -> dict[str, Any]:
-    """WLTP PER, city range and DC/AC consumption for one car.
+def run_batch(vehicles: Sequence[Vehicle], method: str = "auto") -> RangeBatch:
+    """WLTP PER, city range and DC/AC consumption for every car of a batch.
 
     ``method``: ``"stp"``, ``"ccp"`` or ``"auto"`` (STP for a class 3 car that can complete
-    it, else CCP).
+    it, else CCP). Cars of each WLTC class run as one batch per method.
     """
-    car = vehicle.with_mass(test_mass_kg(vehicle))
-    name = cycle_class(vehicle)
-    stp = None
-    if method != "ccp" and name.startswith("wltc_class3"):
-        stp = _shortened(car, name)
-    if stp is None and method == "stp":
-        raise EvforgeError(f"{vehicle.name} cannot complete the WLTP shortened test procedure")
-    values = stp if stp is not None else _consecutive_cycles(car, name)
+    n = len(vehicles)
+    cars = [v.with_mass(test_mass_kg(v)) for v in vehicles]
+    names = [cycle_class(v) for v in vehicles]
+    keys = ("ube", "ec_dc", "ec_city", "cycles")
+    values = {key: np.full(n, np.nan) for key in keys}
+    methods: list[Method | None] = [None] * n
+    errors: list[str | None] = [None] * n
+    for name in dict.fromkeys(names):
+        group = np.array([j for j in range(n) if names[j] == name], dtype=np.int64)
+        todo = group
+        if method != "ccp" and name.startswith("wltc_class3"):
+            stp = _shortened([cars[j] for j in group], name)
+            for i, j in enumerate(group):
+                errors[j] = stp["error"][i]
+                if stp["ran"][i]:
+                    methods[j] = Method.WLTP_STP
+                    for key in keys:
+                        values[key][j] = stp[key][i]
+            todo = np.array(
+                [j for i, j in enumerate(group) if not stp["ran"][i] and stp["error"][i] is None],
+                dtype=np.int64,
+            )
+        if method == "stp":
+            for j in todo:
+                errors[j] = f"{vehicles[j].name} cannot complete the WLTP shortened test procedure"
+            continue
+        if todo.size:
+            ccp = _consecutive_cycles([cars[j] for j in todo], name)
+            for i, j in enumerate(todo):
+                errors[j] = ccp["error"][i]
+                if ccp["ran"][i]:
+                    methods[j] = Method.WLTP_CCP
+                    for key in keys:
+                        values[key][j] = ccp[key][i]
     ube = values["ube"]
     per_km = ube / values["ec_dc"] / 1e3
-    e_ac = ube * wall_per_dc(car)
-    return {
-        "test_mass_kg": car.mass_kg,
-        "cycle": name,
+    e_ac = ube * np.array([wall_per_dc(car) for car in cars])
+    rated = np.array([e is None for e in errors])
+    columns = {
+        "test_mass_kg": np.array([car.mass_kg for car in cars]),
         "usable_energy_kwh": ube / 3.6e6,
         "range_km": per_km,
         "range_city_km": ube / values["ec_city"] / 1e3,
         "consumption_dc_kwh_per_100km": values["ec_dc"] / 3.6e6 * 1e5,
         "consumption_ac_kwh_per_100km": e_ac / 3.6e6 / per_km * 100,
-        "complete_cycles": int(values["cycles"]),
-        "method": STP_METHOD if stp is not None else CCP_METHOD,
+        "complete_cycles": values["cycles"],
     }
+    columns = {key: np.where(rated, v, np.nan) for key, v in columns.items()}
+    return RangeBatch(
+        columns, methods, errors, labels={"cycle": names}, integers=("complete_cycles",)
+    )
+
+
+def run(vehicle: Vehicle, method: str = "auto") -> dict[str, Any]:
+    """WLTP PER, city range and DC/AC consumption for one car (:func:`run_batch`).
+
+    ``method``: ``"stp"``, ``"ccp"`` or ``"auto"`` (STP for a class 3 car that can complete
+    it, else CCP).
+    """
+    return run_batch([vehicle], method).record(0)
 
 
 def cycle_energy_demand_j(vehicle: Vehicle, cycle_name: str | None = None) -> float:

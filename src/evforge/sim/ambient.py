@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from evforge.climate.model import (
@@ -27,7 +28,14 @@ from evforge.sim.results import EnergyBreakdown, SimResult
 from evforge.sim.simulate import simulate
 from evforge.vehicle import Vehicle
 
-__all__ = ["AmbientRun", "merge_results", "road_load_at_ambient", "run_at_ambient"]
+__all__ = [
+    "AmbientBatch",
+    "AmbientRun",
+    "merge_results",
+    "road_load_at_ambient",
+    "run_at_ambient",
+    "run_at_ambient_batch",
+]
 
 
 def road_load_at_ambient(vehicle: Vehicle, temperature_c: float) -> Vehicle:
@@ -165,6 +173,131 @@ def run_at_ambient(
         cut_s=tuple(float(t[i]) for i in idx),
         schedule=schedule,
         end_soc=soc,
+    )
+
+
+@dataclass(frozen=True)
+class AmbientBatch:
+    """A batch of cars over one cycle at one ambient condition (:func:`run_at_ambient_batch`).
+
+    Attributes
+    ----------
+    cut_s : tuple of float
+        The times asked for, then the cycle's end [s on the cycle's time axis].
+    energy_j, distance_m : (N, len(cut_s)) arrays
+        Battery (DC) energy [J] and distance [m] from the start to each of those times.
+    end_soc : (N,) array
+        State of charge at the end.
+    error : list of str or None
+        A car whose pack ran empty is not rated (its energies are NaN).
+    """
+
+    cut_s: tuple[float, ...]
+    energy_j: npt.NDArray[np.float64]
+    distance_m: npt.NDArray[np.float64]
+    end_soc: npt.NDArray[np.float64]
+    error: list[str | None]
+
+    def between(self, start_s: float, end_s: float) -> tuple[npt.NDArray[np.float64], ...]:
+        """(energy [J], distance [m]) per car between two of the times (0: the start)."""
+        e0, d0 = self._at(start_s)
+        e1, d1 = self._at(end_s)
+        return e1 - e0, d1 - d0
+
+    def _at(self, time_s: float) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        if time_s == 0.0:
+            return np.zeros(self.end_soc.size), np.zeros(self.end_soc.size)
+        i = self.cut_s.index(time_s)
+        return self.energy_j[:, i], self.distance_m[:, i]
+
+
+def run_at_ambient_batch(
+    vehicles: Sequence[Vehicle],
+    cycle: Cycle,
+    ambient: Ambient,
+    *,
+    cabin_start_c: Sequence[float | None] | None = None,
+    cuts_s: Sequence[float] = (),
+    initial_soc: npt.NDArray[np.float64] | None = None,
+    road_load: bool = True,
+    at_ambient: Sequence[Vehicle] | None = None,
+) -> AmbientBatch:
+    """:func:`run_at_ambient` for a batch of cars, in one compiled run of the whole cycle.
+
+    Each car draws, in each of its segments, the same mean HVAC power as
+    :func:`run_at_ambient` gives it (the segments are found the same way, per car), but the
+    cycle runs through without stopping at the segment boundaries (a car behind the trace
+    at a boundary keeps its speed instead of restarting on the trace). Energies are read at
+    ``cuts_s`` and at the end. For runs that do not empty the pack (the EPA 5-cycle tests):
+    a car whose pack runs empty gets an error. ``at_ambient``: the cars as
+    :func:`vehicle_at_ambient` (and :func:`road_load_at_ambient` with ``road_load``) make
+    them, when the caller runs several cycles at one ambient and has them already.
+    """
+    from evforge.sim.program import program, run_program
+
+    n = len(vehicles)
+    t = cycle.time_s
+    t0 = float(t[0])
+    cars: list[Vehicle] = []
+    plans: list[tuple[list[int], list[float]]] = []
+    for j, vehicle in enumerate(vehicles):
+        assert vehicle.climate is not None
+        p = vehicle.climate
+        if at_ambient is not None:
+            car = at_ambient[j]
+        else:
+            car = vehicle_at_ambient(vehicle, ambient)
+            if road_load:
+                car = road_load_at_ambient(car, ambient.temperature_c)
+        start_c = None if cabin_start_c is None else cabin_start_c[j]
+        if start_c is None:
+            start_c = ambient.temperature_c if ambient.soaked else p.setpoint_c
+        schedule = hvac_schedule(p, ambient, start_c)
+        wanted = {float(c) for c in cuts_s} | {t0 + b for b in schedule.breakpoints_s}
+        idx = sorted(
+            {0, t.size - 1} | {int(np.searchsorted(t, c)) for c in wanted if t0 < c < t[-1]}
+        )
+        idx = _moving_segments(idx, cycle.speed_mps)
+        warm_j = pack_warmup_j(p, ambient)
+        aux = []
+        for k in range(len(idx) - 1):
+            a, b = float(t[idx[k]]), float(t[idx[k + 1]])
+            extra = schedule.energy_j(a - t0, b - t0) + (warm_j if k == 0 else 0.0)
+            aux.append(car.auxiliary_power_w + extra / (b - a))
+        if initial_soc is not None and float(initial_soc[j]) != car.initial_soc:
+            car = replace(car, initial_soc=float(initial_soc[j]))
+        cars.append(car)
+        plans.append((idx[:-1], aux))
+    width = max(len(rows) for rows, _ in plans)
+    aux_rows = np.full((n, width), t.size, dtype=np.int64)  # unused columns: never reached
+    aux_w = np.zeros((n, width))
+    for j, (rows, powers) in enumerate(plans):
+        aux_rows[j, : len(rows)] = rows
+        aux_w[j, : len(powers)] = powers
+        aux_w[j, len(powers) :] = powers[-1]
+    cut_rows = [int(np.searchsorted(t, c)) for c in cuts_s] + [t.size - 1]
+    result = run_program(
+        cars,
+        program([cycle]),
+        np.zeros((n, 0), dtype=np.int64),
+        cut_rows,
+        aux_rows=aux_rows,
+        aux_w=aux_w,
+        break_off=False,
+    )
+    errors: list[str | None] = [None] * n
+    for j in np.flatnonzero(result.ran_empty).tolist():
+        errors[j] = (
+            f"{vehicles[j].name} ran out of charge on {cycle.name} at "
+            f"{ambient.temperature_c:.1f} °C"
+        )
+    bad = np.where(result.ran_empty, np.nan, 1.0)
+    return AmbientBatch(
+        cut_s=(*(float(c) for c in cuts_s), float(t[-1])),
+        energy_j=result.energy_j * bad[:, None],
+        distance_m=result.distance_m * bad[:, None],
+        end_soc=result.end_soc * bad,
+        error=errors,
     )
 
 

@@ -50,8 +50,8 @@ def simulate(
         False (default): the pack never delivers more than its usable energy. Once its state
         of charge reaches 0 it delivers nothing: no traction, no regeneration, no auxiliary
         or motor power; the car coasts, brakes by friction and falls behind the trace
-        (``trace_miss_s``). True, for the range procedures' break-off only
-        (:func:`evforge.procedures.common.depletion_trace`): the pack delivers through the
+        (``trace_miss_s``). True, as the range procedures' break-off steps it
+        (:mod:`evforge.sim.program`): the pack delivers through the
         time step in which it empties, and afterwards everything but traction, until the car
         first falls behind the trace; the energy to break-off then exceeds the usable energy
         by that last step (5e-5 of it for the bundled cars). Either way the result reports

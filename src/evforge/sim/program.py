@@ -1,0 +1,679 @@
+"""Depletion programs: N vehicles driven from full charge over a sequence of cycles and
+constant-speed holds until each breaks off, in one compiled call, with no per-step trace.
+
+The range procedures (EPA MCT and single-cycle tests, WLTP STP and CCP, the CLTC methods)
+all drive a car from full charge over a fixed sequence until it first falls behind the
+trace with an empty pack (the break-off), and read the battery energy and distance at a
+few points of that sequence (cycle and phase boundaries) and at the break-off. A *program*
+is that sequence as one table of kernel steps (:func:`program`): the cycles' steps, shared
+by every vehicle, and *hold rows*, each a constant-speed hold whose number of one-second
+steps is per vehicle (the mid-test constant-speed segment, sized for each car, and the
+end-of-test segment, driven until break-off). :func:`run_program` steps every vehicle
+through it with the kernel's own step (:mod:`evforge.sim.kernel`: the vector fast step,
+the scalar step where a limit is reached), so a vehicle's numbers are the ones a single
+trace-recording run gives, to the last bit, whatever the batch around it.
+
+A car breaks off at its first trace miss on a cycle the procedure prescribes. On the rows
+this model adds to the rules, the 1 m/s² ramps into and out of a constant-speed segment
+(:class:`Soft` pieces) and the holds, a miss counts only once the pack is empty: a car too
+weak for the assumed ramp reaches the segment's speed a little later, as a driver in the
+laboratory would take it, and is not broken off with charge left.
+
+Vehicles run in blocks of :data:`~evforge.sim.kernel.LANES`. In a hold row the lanes of a
+block step together for the longest hold among them; a lane whose own hold is over keeps
+its state aside (and is restored after the row), a lane that has broken off stops counting.
+Vehicles are ordered by their hold lengths before blocking, so a block's lanes finish
+their holds close together and little of the work is thrown away.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numba
+import numpy as np
+import numpy.typing as npt
+
+from evforge.cycles import Cycle
+from evforge.sim import kernel as k
+from evforge.sim.params import pack
+from evforge.vehicle import Vehicle
+
+__all__ = ["Hold", "Program", "ProgramResult", "Soft", "program", "run_program"]
+
+#: Vehicles per compiled call (packed, run, outputs copied out): memory stays flat.
+CHUNK: Final = 4096
+#: ``kind`` of a row that is a plain step of a shared cycle, and of one of a :class:`Soft` one.
+_STEP: Final = -1
+_SOFT: Final = -2
+#: ``stop`` columns: battery energy [J] and distance [m] at the break-off, and its row.
+S_ENERGY: Final = 0
+S_DISTANCE: Final = 1
+S_ROW: Final = 2
+#: ... and the state of charge at the end of the program, and whether the pack ran empty.
+S_SOC: Final = 3
+S_EMPTY: Final = 4
+N_STOP: Final = 5
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A constant-speed hold on level road: ``speed_mps`` for a per-vehicle number of
+    one-second steps (column ``index`` of the ``holds`` matrix of :func:`run_program`)."""
+
+    speed_mps: float
+    index: int
+
+
+@dataclass(frozen=True)
+class Soft:
+    """A cycle of the model's own making (a ramp into a constant-speed segment): a trace
+    miss on it does not break the car off while the pack has charge."""
+
+    cycle: Cycle
+
+
+@dataclass(frozen=True)
+class Program:
+    """A sequence as kernel rows.
+
+    Attributes
+    ----------
+    table : (R, N_CYCLE) array
+        The rows (:func:`evforge.sim.kernel.cycle_table` columns); row 0 is the start.
+    kind : (R,) int array
+        ``-1`` for a step of a shared cycle, ``-2`` of a :class:`Soft` one, else the hold
+        index of a hold row.
+    begin, end : tuple of int
+        Per piece, the row of its first sample (shared with the previous piece's last) and
+        of its last.
+    """
+
+    table: npt.NDArray[np.float64]
+    kind: npt.NDArray[np.int64]
+    begin: tuple[int, ...]
+    end: tuple[int, ...]
+
+    @property
+    def holds(self) -> int:
+        """How many hold columns the program reads."""
+        return int(self.kind.max()) + 1 if self.kind.size and self.kind.max() >= 0 else 0
+
+
+def program(pieces: Sequence[Cycle | Soft | Hold]) -> Program:
+    """The rows of a sequence of cycles and holds, driven back to back.
+
+    Consecutive pieces share their joining sample (every cycle starts and ends at rest, as
+    :func:`evforge.procedures.segments.run_segmented` joins them); a hold is one row.
+    """
+    tables: list[npt.NDArray[np.float64]] = []
+    kinds: list[npt.NDArray[np.int64]] = []
+    begin: list[int] = []
+    end: list[int] = []
+    row = 0
+    offset = 0.0
+    for n, piece in enumerate(pieces):
+        begin.append(row)
+        if isinstance(piece, Hold):
+            part = np.zeros((1, k.N_CYCLE))
+            part[0, k.C_TIME] = offset + 1.0
+            part[0, k.C_TARGET] = piece.speed_mps
+            part[0, k.C_DT] = 1.0
+            part[0, k.C_COS] = 1.0
+            kinds.append(np.array([piece.index], dtype=np.int64))
+            tables.append(part)
+            row += 1
+            offset += 1.0
+        else:
+            cycle = piece.cycle if isinstance(piece, Soft) else piece
+            part = k.cycle_table(cycle.time_s, cycle.speed_mps, cycle.grade)
+            part[:, k.C_TIME] += offset
+            skip = 0 if n == 0 else 1
+            tables.append(part[skip:])
+            code = _SOFT if isinstance(piece, Soft) else _STEP
+            kinds.append(np.full(part.shape[0] - skip, code, dtype=np.int64))
+            row += part.shape[0] - 1
+            offset = part[-1, k.C_TIME]
+        end.append(row)
+    if not isinstance(pieces[0], Cycle):
+        raise ValueError("a program starts with a cycle")
+    return Program(np.concatenate(tables), np.concatenate(kinds), tuple(begin), tuple(end))
+
+
+@dataclass(frozen=True)
+class ProgramResult:
+    """What :func:`run_program` reads off each vehicle's run.
+
+    Attributes
+    ----------
+    energy_j, distance_m : (N, M) arrays
+        Battery (DC, chemical) energy drawn and distance driven from the start to the end of
+        each marked row; NaN where the vehicle had broken off before that row.
+    ube_j, stop_distance_m : (N,) arrays
+        Energy and distance to the break-off (the last sample before the vehicle first fell
+        behind the trace); NaN if it never broke off.
+    stop_row : (N,) int array
+        The row in which it fell behind; -1 if it never did.
+    end_soc : (N,) array
+        State of charge at the end of the program (NaN for a car that broke off).
+    ran_empty : (N,) bool array
+        Whether the pack ran empty (state of charge at or below ``EMPTY_SOC``) at any point.
+    """
+
+    energy_j: npt.NDArray[np.float64]
+    distance_m: npt.NDArray[np.float64]
+    ube_j: npt.NDArray[np.float64]
+    stop_distance_m: npt.NDArray[np.float64]
+    stop_row: npt.NDArray[np.int64]
+    end_soc: npt.NDArray[np.float64]
+    ran_empty: npt.NDArray[np.bool_]
+
+
+def run_program(
+    vehicles: Sequence[Vehicle],
+    prog: Program,
+    holds: npt.NDArray[np.int64],
+    marks: Sequence[int],
+    *,
+    key: npt.NDArray[np.int64] | None = None,
+    aux_rows: npt.NDArray[np.int64] | None = None,
+    aux_w: npt.NDArray[np.float64] | None = None,
+    break_off: bool = True,
+    fast: bool = True,
+) -> ProgramResult:
+    """Drive every vehicle through ``prog`` from its initial charge until it breaks off.
+
+    Parameters
+    ----------
+    vehicles : sequence of Vehicle
+        The batch (cars with different OCV state-of-charge grids run as separate batches).
+    prog : Program
+        From :func:`program`.
+    holds : (N, H) int array
+        Steps of each hold, per vehicle (``H = prog.holds``; >= 0).
+    marks : sequence of int
+        Distinct rows (>= 1) after which the energy and distance are read.
+    key : (N,) int array, optional
+        Order the vehicles are blocked in (default: by hold lengths); cars that break off
+        close together should share blocks, since a block runs until its last car stops.
+    aux_rows, aux_w : (N, S) arrays, optional
+        A per-car schedule of the always-on power: from the step after row ``aux_rows[j, s]``
+        car ``j`` draws ``aux_w[j, s]`` [W] (``aux_rows[j, 0]`` = 0, non-decreasing), in place
+        of its ``auxiliary_power_w`` (the climate runs: each segment its mean HVAC power,
+        :func:`evforge.sim.ambient.run_at_ambient_batch`).
+    break_off : bool
+        True (the range procedures): a car stops at its first trace miss, the pack
+        delivering past empty. False: every car drives the whole program, a miss is just a
+        miss (the pack still delivers past empty: a run that empties it is flagged in
+        ``ran_empty``, and is the caller's to refuse).
+    fast : bool
+        As for :func:`evforge.sim.kernel.run_batch`.
+    """
+    n = len(vehicles)
+    holds = np.ascontiguousarray(holds, dtype=np.int64).reshape(n, prog.holds)
+    if not prog.holds:
+        holds = np.zeros((n, 1), dtype=np.int64)  # the kernel reads no column
+    if holds.size and holds.min() < 0:
+        raise ValueError("hold lengths must be >= 0")
+    mark_of = np.full(prog.table.shape[0], -1, dtype=np.int64)
+    for m, row in enumerate(marks):
+        if not 1 <= row < mark_of.size or mark_of[row] >= 0:
+            raise ValueError(f"marks must be distinct rows of the program (>= 1), got {row}")
+        mark_of[row] = m
+    # Lanes of a block finish together when sorted by hold length (or by the caller's key).
+    if key is not None:
+        order = np.argsort(key, kind="stable")
+    elif prog.holds:
+        order = np.lexsort(holds.T[::-1])
+    else:
+        order = np.arange(n)
+    scheduled = aux_rows is not None and aux_w is not None
+    if aux_rows is None or aux_w is None:
+        aux_rows = np.zeros((n, 1), dtype=np.int64)
+        aux_w = np.zeros((n, 1))
+    aux_rows = np.ascontiguousarray(aux_rows, dtype=np.int64)
+    aux_w = np.ascontiguousarray(aux_w, dtype=np.float64)
+    energy = np.full((n, len(marks)), np.nan)
+    distance = np.full((n, len(marks)), np.nan)
+    stop = np.full((n, N_STOP), np.nan)
+    # One kernel batch per OCV state-of-charge grid, in chunks (memory stays flat).
+    groups: dict[tuple[float, ...], list[int]] = {}
+    for i in order:
+        groups.setdefault(tuple(vehicles[i].ocv_soc), []).append(int(i))
+    chunks = [
+        np.asarray(g[a : a + CHUNK], dtype=np.int64)
+        for g in groups.values()
+        for a in range(0, len(g), CHUNK)
+    ]
+    for idx in chunks:
+        part = [vehicles[i] for i in idx]
+        params, soc_grid, ocv = pack(part)
+        marked = np.full((len(part), len(marks), 2), np.nan)
+        out = np.full((len(part), N_STOP), np.nan)
+        run = _program_parallel if len(part) > k.LANES else _program_serial
+        run(
+            params,
+            soc_grid,
+            ocv,
+            prog.table,
+            prog.kind,
+            holds[idx],
+            mark_of,
+            marked,
+            out,
+            aux_rows[idx],
+            aux_w[idx],
+            scheduled,
+            break_off,
+            fast,
+        )
+        energy[idx] = marked[:, :, 0]
+        distance[idx] = marked[:, :, 1]
+        stop[idx] = out
+    stop_row = np.where(np.isnan(stop[:, S_ROW]), -1, stop[:, S_ROW]).astype(np.int64)
+    return ProgramResult(
+        energy,
+        distance,
+        stop[:, S_ENERGY],
+        stop[:, S_DISTANCE],
+        stop_row,
+        stop[:, S_SOC],
+        stop[:, S_EMPTY] == 1.0,
+    )
+
+
+_jit: Any = k._jit
+
+
+@_jit
+def _advance(
+    w: npt.NDArray[np.float64],
+    params: npt.NDArray[np.float64],
+    start: int,
+    nb: int,
+    ocv_soc: npt.NDArray[np.float64],
+    ys: npt.NDArray[np.float64],
+    two: bool,
+    time: float,
+    target: float,
+    dt: float,
+    cos_g: float,
+    sin_g: float,
+    row: int,
+    frozen: npt.NDArray[np.bool_],
+    stopped: npt.NDArray[np.bool_],
+    stop: npt.NDArray[np.float64],
+    break_off: bool,
+    soft: bool,
+) -> int:
+    """One step of every lane (as :func:`evforge.sim.kernel._run_block` takes it, with the
+    pack delivering past empty); a lane not ``frozen`` that falls behind the trace breaks
+    off (on a ``soft`` row only with its pack empty): its energy and distance so far go to
+    ``stop`` and it is ``stopped``. A frozen or
+    stopped lane is kept charged (its numbers are not used), so it takes the fast step.
+    Returns how many lanes broke off in this step."""
+    kk = ocv_soc.shape[0]
+    x_first = ocv_soc[0]
+    x_last = ocv_soc[kk - 1]
+    out = k.W_OUT * k.LANES
+    acc = k.W_ACC * k.LANES
+    flagged = k._fast_step(w, x_first, x_last, target, dt, cos_g, sin_g, True, two, nb)
+    for b in range(nb if flagged else 0):
+        if w[k.W_OK * k.LANES + b] != 0.0:
+            continue
+        p = params[start + b]
+        primary = int(w[k.W_PRIMARY * k.LANES + b])
+        v_prev = w[k.W_V * k.LANES + b]
+        voc = w[k.W_VOC * k.LANES + b] if kk > 1 else ys[0, b]
+        w[k.W_VOC * k.LANES + b] = voc
+        soc = w[k.W_SOC * k.LANES + b]
+        v1, missed, res = k._solve_step(
+            p, primary, v_prev, target, dt, cos_g, sin_g, voc, soc, math.inf, True
+        )
+        for c in range(k.N_OUT):
+            w[out + c * k.LANES + b] = res[c]
+        w[k.W_V1 * k.LANES + b] = v1
+        w[k.W_MISSED * k.LANES + b] = 1.0 if missed else 0.0
+        w[k.W_POWERED * k.LANES + b] = 1.0
+    broke = 0
+    for b in range(nb if break_off else 0):
+        missed = w[k.W_MISSED * k.LANES + b] != 0.0 and not frozen[b] and not stopped[b]
+        if missed and (not soft or w[k.W_SOC * k.LANES + b] <= k.EMPTY_SOC):
+            stop[start + b, S_ENERGY] = w[acc + k.E_CHEM * k.LANES + b]
+            stop[start + b, S_DISTANCE] = w[acc + k.E_DIST * k.LANES + b]
+            stop[start + b, S_ROW] = row
+            stopped[b] = True
+            broke += 1
+    if k._accumulate(w, time, dt, kk - 2.0, nb):
+        k._ocv_refresh(w, ocv_soc, ys, nb)
+    for b in range(nb if break_off else 0):
+        if (frozen[b] or stopped[b]) and w[k.W_SOC * k.LANES + b] < 0.5:
+            _recharge(w, ocv_soc, ys, b)
+    return broke
+
+
+#: A lane takes the steady step only with this much charge left [-] (well above empty).
+_STEADY_MIN_SOC: Final = 1e-4
+
+
+@k._vjit
+def _steady(
+    w: npt.NDArray[np.float64],
+    ocv_soc: npt.NDArray[np.float64],
+    ys: npt.NDArray[np.float64],
+    nb: int,
+    target: float,
+    dt: float,
+    time: float,
+    frozen: npt.NDArray[np.bool_],
+    stopped: npt.NDArray[np.bool_],
+) -> bool:
+    """One more step of a hold for every lane, if every lane is steady; False (nothing done)
+    otherwise.
+
+    A lane is steady when its last step was a step of the same hold taken by the fast path
+    (``W_OK``), on the trace and at the hold's speed: then every output of the next step is
+    the same but the battery's, whose open-circuit voltage has moved with the charge. The
+    step recomputes only those (voltage, current, resistive loss, by the fast step's own
+    expressions) and adds it up with the kernel's own :func:`~evforge.sim.kernel._accumulate`,
+    so it gives what the full step would, to the last bit. It is refused (the caller takes
+    the full step) when some lane is not steady, is nearly empty, or would exceed the pack's
+    power at the new voltage: the cases where the full step would take another branch.
+    """
+    lanes = k.LANES
+    kk = ocv_soc.shape[0]
+    x_first = ocv_soc[0]
+    x_last = ocv_soc[kk - 1]
+    o = k.W_OUT * lanes
+    ok = True
+    for b in range(nb):
+        steady = w[k.W_OK * lanes + b] != 0.0 and w[k.W_FAST * lanes + b] != 0.0
+        steady = steady and w[k.W_MISSED * lanes + b] == 0.0
+        # On the trace at the hold's speed, after a step at constant speed (no inertia force).
+        steady = steady and w[k.W_V * lanes + b] == target and w[o + 3 * lanes + b] == 0.0
+        steady = steady and w[k.W_SOC * lanes + b] > _STEADY_MIN_SOC
+        voc = k._ocv_value(w, b, x_first, x_last)
+        resistance = w[k.P_RESISTANCE * lanes + b]
+        p_max = k._BATTERY_MARGIN * k._v_max_discharge_power(voc, resistance)
+        steady = steady and w[o + 10 * lanes + b] <= p_max
+        ok = ok and steady
+    if not ok:
+        return False
+    for b in range(nb):
+        voc = k._ocv_value(w, b, x_first, x_last)
+        w[k.W_VOC * lanes + b] = voc
+        resistance = w[k.P_RESISTANCE * lanes + b]
+        current = k._v_battery_current(w[o + 10 * lanes + b], voc, resistance)
+        w[o + 11 * lanes + b] = current
+        w[o + 12 * lanes + b] = resistance * current * current
+    if k._accumulate(w, time, dt, kk - 2.0, nb):
+        k._ocv_refresh(w, ocv_soc, ys, nb)
+    for b in range(nb):
+        if (frozen[b] or stopped[b]) and w[k.W_SOC * lanes + b] < 0.5:
+            _recharge(w, ocv_soc, ys, b)
+    return True
+
+
+@_jit
+def _recharge(
+    w: npt.NDArray[np.float64],
+    ocv_soc: npt.NDArray[np.float64],
+    ys: npt.NDArray[np.float64],
+    b: int,
+) -> None:
+    """Put a lane whose numbers no longer count back at full charge (fast steps only)."""
+    w[k.W_SOC * k.LANES + b] = 1.0
+    w[k.W_EMPTY * k.LANES + b] = 0.0
+    if ocv_soc.shape[0] > 1:
+        k._ocv_segment(w, ocv_soc, ys, b)
+
+
+@_jit
+def _program_block(
+    params: npt.NDArray[np.float64],
+    start: int,
+    nb: int,
+    ocv_soc: npt.NDArray[np.float64],
+    ocv_v: npt.NDArray[np.float64],
+    table: npt.NDArray[np.float64],
+    kind: npt.NDArray[np.int64],
+    holds: npt.NDArray[np.int64],
+    mark_of: npt.NDArray[np.int64],
+    marked: npt.NDArray[np.float64],
+    stop: npt.NDArray[np.float64],
+    aux_rows: npt.NDArray[np.int64],
+    aux_w: npt.NDArray[np.float64],
+    scheduled: bool,
+    break_off: bool,
+    fast: bool,
+) -> None:
+    """Vehicles ``start .. start + nb - 1`` through the program (:func:`run_program`)."""
+    lanes = k.LANES
+    kk = ocv_soc.shape[0]
+    rows = table.shape[0]
+    w = np.zeros(k.N_W * lanes)
+    saved = np.zeros((k.N_W, lanes))
+    ys = np.empty((kk, lanes))
+    acc = k.W_ACC * lanes
+    v_start = table[0, k.C_TARGET]
+    frozen = np.zeros(lanes, dtype=np.bool_)
+    stopped = np.zeros(lanes, dtype=np.bool_)
+    ran_empty = np.zeros(lanes, dtype=np.bool_)
+    segment = np.zeros(lanes, dtype=np.int64)
+    segments = aux_rows.shape[1]
+    two = False
+    for b in range(nb):
+        p = params[start + b]
+        two = two or p[k.P_AXLE0 + k.AXLE_STRIDE] > 0.0
+        for c in range(k.N_PARAMS):
+            w[c * lanes + b] = p[c]
+        for m in range(kk):
+            ys[m, b] = ocv_v[start + b, m]
+        soc = p[k.P_SOC0]
+        w[k.W_SOC * lanes + b] = soc
+        w[k.W_V * lanes + b] = v_start
+        w[k.W_PRIMARY * lanes + b] = k._primary_axle(p)
+        w[k.W_FAST * lanes + b] = 1.0 if fast and kk > 1 and k._fast_ok(p) else 0.0
+        empty = soc <= k.EMPTY_SOC
+        w[k.W_EMPTY * lanes + b] = 1.0 if empty else 0.0
+        w[acc + k.E_EMPTY_TIME * lanes + b] = 0.0 if empty else k.NOT_EMPTY
+        w[acc + k.E_EMPTY_DIST * lanes + b] = 0.0 if empty else k.NOT_EMPTY
+        if kk > 1:
+            k._ocv_segment(w, ocv_soc, ys, b)
+        if scheduled:
+            w[k.P_AUX * lanes + b] = aux_w[start + b, 0]
+    alive = nb
+    for i in range(1, rows):
+        if scheduled:
+            for b in range(nb):
+                seg = segment[b]
+                while seg + 1 < segments and i > aux_rows[start + b, seg + 1]:
+                    seg += 1
+                if seg != segment[b]:
+                    segment[b] = seg
+                    w[k.P_AUX * lanes + b] = aux_w[start + b, seg]
+        time = table[i, k.C_TIME]
+        target = table[i, k.C_TARGET]
+        dt = table[i, k.C_DT]
+        cos_g = table[i, k.C_COS]
+        sin_g = table[i, k.C_SIN]
+        h = kind[i]
+        if h < 0:  # a step of a cycle
+            alive -= _advance(
+                w,
+                params,
+                start,
+                nb,
+                ocv_soc,
+                ys,
+                two,
+                time,
+                target,
+                dt,
+                cos_g,
+                sin_g,
+                i,
+                frozen,
+                stopped,
+                stop,
+                break_off,
+                h == _SOFT,
+            )
+        else:
+            longest = 0
+            for b in range(nb):
+                frozen[b] = False
+                count = holds[start + b, h]
+                if not stopped[b]:
+                    longest = max(longest, count)
+                    if count == 0:
+                        _save(w, saved, b)
+                        frozen[b] = True
+            for s in range(longest):
+                if s == 0 or not _steady(w, ocv_soc, ys, nb, target, dt, time + s, frozen, stopped):
+                    alive -= _advance(
+                        w,
+                        params,
+                        start,
+                        nb,
+                        ocv_soc,
+                        ys,
+                        two,
+                        time + s,
+                        target,
+                        dt,
+                        cos_g,
+                        sin_g,
+                        i,
+                        frozen,
+                        stopped,
+                        stop,
+                        break_off,
+                        True,
+                    )
+                for b in range(nb):
+                    if not frozen[b] and not stopped[b] and holds[start + b, h] == s + 1:
+                        _save(w, saved, b)
+                        frozen[b] = True
+                if alive == 0:
+                    break
+            for b in range(nb):
+                if frozen[b] and not stopped[b]:
+                    _restore(w, saved, b)
+                    if kk > 1:
+                        k._ocv_segment(w, ocv_soc, ys, b)
+                frozen[b] = False
+        m = mark_of[i]
+        if m >= 0:
+            for b in range(nb):
+                if not stopped[b]:
+                    marked[start + b, m, 0] = w[acc + k.E_CHEM * lanes + b]
+                    marked[start + b, m, 1] = w[acc + k.E_DIST * lanes + b]
+        if not break_off:
+            for b in range(nb):
+                ran_empty[b] = ran_empty[b] or w[k.W_EMPTY * lanes + b] != 0.0
+        if alive == 0:
+            break
+    for b in range(nb):
+        if not stopped[b]:
+            stop[start + b, S_SOC] = w[k.W_SOC * lanes + b]
+        stop[start + b, S_EMPTY] = 1.0 if ran_empty[b] else 0.0
+
+
+@_jit
+def _save(w: npt.NDArray[np.float64], saved: npt.NDArray[np.float64], b: int) -> None:
+    for r in range(k.N_W):
+        saved[r, b] = w[r * k.LANES + b]
+
+
+@_jit
+def _restore(w: npt.NDArray[np.float64], saved: npt.NDArray[np.float64], b: int) -> None:
+    for r in range(k.N_W):
+        w[r * k.LANES + b] = saved[r, b]
+
+
+@numba.njit(cache=True, parallel=True, nogil=True)
+def _program_parallel(
+    params: npt.NDArray[np.float64],
+    ocv_soc: npt.NDArray[np.float64],
+    ocv_v: npt.NDArray[np.float64],
+    table: npt.NDArray[np.float64],
+    kind: npt.NDArray[np.int64],
+    holds: npt.NDArray[np.int64],
+    mark_of: npt.NDArray[np.int64],
+    marked: npt.NDArray[np.float64],
+    stop: npt.NDArray[np.float64],
+    aux_rows: npt.NDArray[np.int64],
+    aux_w: npt.NDArray[np.float64],
+    scheduled: bool,
+    break_off: bool,
+    fast: bool,
+) -> None:
+    """:func:`run_program`: the blocks in parallel."""
+    n = params.shape[0]
+    blocks = (n + k.LANES - 1) // k.LANES
+    for blk in numba.prange(blocks):
+        start = blk * k.LANES
+        nb = min(k.LANES, n - start)
+        _program_block(
+            params,
+            start,
+            nb,
+            ocv_soc,
+            ocv_v,
+            table,
+            kind,
+            holds,
+            mark_of,
+            marked,
+            stop,
+            aux_rows,
+            aux_w,
+            scheduled,
+            break_off,
+            fast,
+        )
+
+
+@_jit
+def _program_serial(
+    params: npt.NDArray[np.float64],
+    ocv_soc: npt.NDArray[np.float64],
+    ocv_v: npt.NDArray[np.float64],
+    table: npt.NDArray[np.float64],
+    kind: npt.NDArray[np.int64],
+    holds: npt.NDArray[np.int64],
+    mark_of: npt.NDArray[np.int64],
+    marked: npt.NDArray[np.float64],
+    stop: npt.NDArray[np.float64],
+    aux_rows: npt.NDArray[np.int64],
+    aux_w: npt.NDArray[np.float64],
+    scheduled: bool,
+    break_off: bool,
+    fast: bool,
+) -> None:
+    """:func:`run_program`: the blocks one after another, on the calling thread."""
+    n = params.shape[0]
+    for start in range(0, n, k.LANES):
+        nb = min(k.LANES, n - start)
+        _program_block(
+            params,
+            start,
+            nb,
+            ocv_soc,
+            ocv_v,
+            table,
+            kind,
+            holds,
+            mark_of,
+            marked,
+            stop,
+            aux_rows,
+            aux_w,
+            scheduled,
+            break_off,
+            fast,
+        )

@@ -34,13 +34,16 @@ const SWEEP_OUTPUTS = [
 
 const state = {
   units: {},
+  fieldInfo: {},     // field path ([] for list items) -> {unit, low, high, default}
+  defaults: {},      // field path -> what the field takes when left empty (POST /api/defaults)
   base: null,        // {car: id} or {spec: yaml text}
   baseName: "",
   original: {},      // field path -> value shown when the car was loaded
   hasRoadLoad: false,
   last: null,        // last evaluate response
   compare: [],
-  sweep: null,       // {id, body, rows, varied}
+  job: null,         // {kind, id, url, rows, varied, outputs, objectives, baseChanges}
+  picturesSeq: 0,
 };
 
 const $ = (sel) => document.querySelector(sel);
@@ -56,6 +59,8 @@ const el = (tag, attrs = {}, ...children) => {
 };
 const safeId = (path) => path.replace(/[^a-zA-Z0-9_]/g, "_");
 const unitOf = (path) => state.units[path.replace(/\[\d+\]/g, "[]")] ?? "";
+const NUMBER_RE = /^[-+]?\d*\.?\d+(e[-+]?\d+)?$/i;
+const num = (t) => (NUMBER_RE.test(t) ? Number(t) : t);
 const shownUnit = (u) => (u === "1" ? "-" : u);
 
 function fmt(value, digits = 1) {
@@ -88,16 +93,18 @@ async function api(method, url, body) {
 }
 
 // --- tabs ----------------------------------------------------------------------------
+const VIEWS = ["car", "pictures", "compare", "explore"];
 function showView(name) {
-  for (const v of ["car", "compare", "explore"]) {
+  for (const v of VIEWS) {
     $(`#tab-${v}`).setAttribute("aria-selected", String(v === name));
     $(`#view-${v}`).hidden = v !== name;
   }
   if (name === "compare") renderCompare();
-  if (name === "explore") { fillSweepDefaults(); if (state.sweep && state.sweep.rows) plotSweep(); }
+  if (name === "explore") { fillSweepDefaults(); loadJobs(); if (state.job && state.job.rows) plotJob(); }
+  if (name === "pictures") for (const id of ["plot-trace", "plot-ambient"]) { const p = $(`#${id}`); if (p.data) Plotly.Plots.resize(p); }
 }
 function setupTabs() {
-  const tabs = ["car", "compare", "explore"];
+  const tabs = VIEWS;
   tabs.forEach((name, i) => {
     const tab = $(`#tab-${name}`);
     tab.addEventListener("click", () => showView(name));
@@ -122,13 +129,14 @@ function buildForm(values) {
     const text = fieldText(values[path]);
     state.original[path] = text;
     const input = el("input", { id, type: "text", inputmode: "decimal", "data-path": path, autocomplete: "off",
-      "aria-describedby": `err-${safeId(path)}` });
+      "aria-describedby": `def-${safeId(path)} err-${safeId(path)}` });
     input.value = text;
     if (!text) input.placeholder = "default";
     input.addEventListener("input", () => input.classList.toggle("changed", input.value.trim() !== state.original[path]));
     const wrap = el("div", { class: "field" },
       el("label", { for: id }, `${label} `, el("span", { class: "unit", text: `[${unit}]` })),
       input,
+      el("div", { id: `def-${safeId(path)}`, class: "default-note", "data-default-for": path }),
       el("div", { id: `err-${safeId(path)}`, class: "field-error", role: "alert", "data-error-for": path }));
     box.append(wrap);
   }
@@ -138,6 +146,35 @@ function buildForm(values) {
   rl.disabled = !state.hasRoadLoad;
 }
 
+// What each field takes when left empty, with its source (POST /api/defaults).
+async function loadDefaults() {
+  if (!state.base) return;
+  const paths = [...document.querySelectorAll("#fields input")].map((i) => i.dataset.path);
+  try {
+    const result = await api("POST", "/api/defaults", { ...state.base, changes: changes(), fields: paths });
+    state.defaults = result.defaults;
+  } catch { return; }  // a bad change: the evaluate call reports it beside its field
+  for (const input of document.querySelectorAll("#fields input")) {
+    const path = input.dataset.path;
+    const d = state.defaults[path];
+    const note = document.querySelector(`[data-default-for="${CSS.escape(path)}"]`);
+    if (!d || !note) continue;
+    const unit = shownUnit(d.unit || unitOf(path));
+    let head;
+    if (d.required) { head = "required"; input.placeholder = "required"; }
+    else if (d.blocked) { head = "cannot be left empty here"; input.placeholder = ""; }
+    else if (d.value !== null && d.value !== undefined) {
+      const shown = typeof d.value === "number" ? fieldText(d.value) : String(d.value);
+      head = `default ${shown}${unit && unit !== "-" ? ` ${unit}` : ""}`;
+      input.placeholder = shown;
+    } else { head = "no default"; input.placeholder = ""; }
+    const why = d.source && d.source !== head ? ` (${d.source})` : "";
+    note.replaceChildren(el("strong", { text: head }), why);
+    note.title = d.source || "";
+  }
+  document.body.dataset.defaults = String(Number(document.body.dataset.defaults || 0) + 1);
+}
+
 function changes() {
   const out = {};
   for (const input of document.querySelectorAll("#fields input")) {
@@ -145,7 +182,7 @@ function changes() {
     const text = input.value.trim();
     if (text === state.original[path]) continue;
     if (text === "") out[path] = null;
-    else out[path] = /^[-+]?\d*\.?\d+(e[-+]?\d+)?$/i.test(text) ? Number(text) : text;
+    else out[path] = num(text);
   }
   if (state.hasRoadLoad && !$("#measured-road-load").checked) out.road_load = null;
   return out;
@@ -183,8 +220,9 @@ function requestBody(extra = {}) {
 }
 
 async function loadCars() {
-  const [cars, units] = await Promise.all([api("GET", "/api/cars"), api("GET", "/api/fields")]);
-  state.units = units;
+  const [cars, fields] = await Promise.all([api("GET", "/api/cars"), api("GET", "/api/fields")]);
+  state.units = fields.units;
+  state.fieldInfo = Object.fromEntries(fields.fields.map((f) => [f.path, f]));
   const select = $("#car-select");
   const groups = { example: el("optgroup", { label: "Bundled examples" }), validation: el("optgroup", { label: "Validation cars" }) };
   for (const c of cars) groups[c.group].append(el("option", { value: c.id, text: c.name }));
@@ -212,20 +250,22 @@ async function loadCar(id) {
   }
 }
 
-async function useYaml() {
-  const text = $("#yaml-text").value;
+async function useYaml(event, text = $("#yaml-text").value, how = "pasted spec") {
   clearErrors();
   setBusy("evaluating...");
   try {
     const result = await api("POST", "/api/evaluate", { spec: text });
     state.base = { spec: text };
+    $("#yaml-text").value = text;
     const row = result.rows[0];
     state.baseName = row.name;
     buildForm(row);
-    $("#car-name").textContent = `${row.name} (pasted spec)`;
+    $("#car-name").textContent = `${row.name} (${how})`;
     showResult(result);
+    return true;
   } catch (err) {
     showErrors(err);
+    return false;
   } finally { setBusy(""); }
 }
 
@@ -256,6 +296,87 @@ function showResult(result) {
   plotCharge(result.charge);
   $("#add-compare").disabled = false;
   document.body.dataset.evaluated = String(Number(document.body.dataset.evaluated || 0) + 1);
+  loadDefaults();
+  loadPictures();  // slower (seconds): after the headline figures, without holding them up
+}
+
+// --- pictures: the speed trace with the shortfall, range against ambient temperature --------
+async function loadPictures() {
+  if (!state.base) return;
+  const seq = ++state.picturesSeq;
+  const body = requestBody();
+  $("#pictures-busy").textContent = "computing...";
+  $("#pictures-error").textContent = "";
+  try {
+    const [trace, ambient] = await Promise.all([
+      api("POST", "/api/trace", { ...body, cycle: $("#trace-cycle").value || "us06" }),
+      api("POST", "/api/ambient", { ...body, procedure: $("#ambient-procedure").value }),
+    ]);
+    if (seq !== state.picturesSeq) return;  // a newer car is on its way
+    plotTrace(trace);
+    plotAmbient(ambient);
+    document.body.dataset.pictures = String(Number(document.body.dataset.pictures || 0) + 1);
+  } catch (err) {
+    if (seq === state.picturesSeq) $("#pictures-error").textContent = err.message;
+  } finally {
+    if (seq === state.picturesSeq) $("#pictures-busy").textContent = "";
+  }
+}
+
+function plotTrace(t) {
+  const select = $("#trace-cycle");
+  if (select.options.length <= 1) {
+    select.replaceChildren(...t.cycles.map((c) => el("option", { value: c, text: c })));
+    select.value = t.cycle;
+  }
+  // the shortfall: a shaded band between target and speed over each run of missed steps
+  const bands = [];
+  for (let i = 0; i < t.time_s.length; i += 1) {
+    if (!t.miss[i]) continue;
+    let j = i;
+    while (j + 1 < t.time_s.length && t.miss[j + 1]) j += 1;
+    const lo = Math.max(i - 1, 0), hi = Math.min(j + 1, t.time_s.length - 1);
+    const xs = t.time_s.slice(lo, hi + 1), up = t.target_kmh.slice(lo, hi + 1), down = t.speed_kmh.slice(lo, hi + 1);
+    bands.push({ x: [...xs, ...[...xs].reverse()], y: [...up, ...[...down].reverse()] });
+    i = j;
+  }
+  const s = t.shortfall;
+  $("#trace-summary").textContent = s.steps
+    ? `On ${t.cycle} the car falls behind the trace for ${s.seconds} s (at most ${fmt(s.max_kmh, 1)} km/h, at ${s.at_s} s).`
+    : `On ${t.cycle} the car follows the trace everywhere (no shortfall).`;
+  const shaded = bands.slice(0, 200).map((b, k) => ({
+    x: b.x, y: b.y, mode: "lines", fill: "toself", fillcolor: "rgba(179,38,30,0.55)", line: { width: 0.5, color: "#b3261e" },
+    name: "shortfall", legendgroup: "shortfall", showlegend: k === 0, hoverinfo: "skip",
+  }));
+  Plotly.react("plot-trace", [
+    { x: t.time_s, y: t.target_kmh, name: "target", mode: "lines", line: { color: "#9aa4b2", width: 4 } },
+    ...shaded,
+    { x: t.time_s, y: t.speed_kmh, name: "the car", mode: "lines", line: { color: "#0b62c4", width: 1.2 } },
+    { x: t.time_s.filter((_, i) => t.miss[i]), y: t.speed_kmh.filter((_, i) => t.miss[i]), name: "missed steps",
+      mode: "markers", marker: { color: "#b3261e", size: 5, symbol: "x" },
+      customdata: t.time_s.map((_, i) => t.target_kmh[i] - t.speed_kmh[i]).filter((_, i) => t.miss[i]),
+      hovertemplate: "%{x} s: %{customdata:.1f} km/h short<extra></extra>" },
+  ], {
+    ...LAYOUT, title: { text: `Speed trace, ${t.cycle}: shortfall ${s.seconds} s` },
+    xaxis: { title: { text: "time [s]" } }, yaxis: { title: { text: "speed [km/h]" }, rangemode: "tozero" },
+    legend: { orientation: "h", y: -0.25 },
+  }, PLOT_CONFIG);
+}
+
+function plotAmbient(a) {
+  const x = a.points.map((p) => `${p.ambient_c} °C`);
+  const y = a.points.map((p) => p.range_km);
+  const ref = a.reference.range_km;
+  Plotly.react("plot-ambient", [
+    { type: "bar", x, y, name: "climate control on", marker: { color: a.points.map((p) => (p.ambient_c < 10 ? "#3b7dd8" : "#d9480f")) },
+      text: y.map((v) => `${fmt(v, 0)} km`), textposition: "auto",
+      customdata: a.points.map((p) => p.consumption_dc_kwh_per_100km),
+      hovertemplate: "%{x}: %{y:.0f} km, %{customdata:.1f} kWh/100 km (DC)<extra></extra>" },
+    { x, y: x.map(() => ref), name: `test cell (${fmt(ref, 0)} km)`, mode: "lines", line: { color: "#5a6472", dash: "dash" } },
+  ], {
+    ...LAYOUT, title: { text: `${a.procedure.toUpperCase()} range against ambient temperature` },
+    yaxis: { title: { text: "range [km]" }, rangemode: "tozero" }, legend: { orientation: "h", y: -0.2 },
+  }, PLOT_CONFIG);
 }
 
 function renderFigures(figures) {
@@ -391,7 +512,8 @@ function currentValue(path) {
 function addVaryRow(path = "body.drag_coefficient") {
   const rows = $("#vary-rows");
   if (rows.children.length >= 4) return;
-  const n = rows.children.length;
+  let n = 0;
+  while (document.getElementById(`vary-path-${n}`)) n += 1;
   const select = el("select", { id: `vary-path-${n}` });
   for (const [p, label] of MAIN_FIELDS) {
     if (p.startsWith("motors[1]") && !document.querySelector('#fields input[data-path="motors[1].peak_power"]')) continue;
@@ -407,7 +529,7 @@ function addVaryRow(path = "body.drag_coefficient") {
   select.addEventListener("change", fill);
   fill();
   const remove = el("button", { type: "button", "aria-label": "Remove this variable", text: "x" });
-  remove.addEventListener("click", () => row.remove());
+  remove.addEventListener("click", () => { row.remove(); fillSweepDefaults(); });
   const row = el("div", { class: "vary-row" },
     el("div", {}, el("label", { for: select.id, text: "field" }), select),
     el("div", {}, el("label", { for: low.id, text: "low" }), low),
@@ -416,118 +538,218 @@ function addVaryRow(path = "body.drag_coefficient") {
   rows.append(row);
 }
 
-function fillSweepDefaults() {
-  if (!$("#vary-rows").children.length) addVaryRow("body.drag_coefficient");
-  const x = $("#sweep-x"), y = $("#sweep-y");
-  if (!y.options.length) {
-    for (const [k, label] of SWEEP_OUTPUTS) y.append(el("option", { value: k, text: label }));
-    y.value = "range_wltp_km";
-  }
-  const current = x.value;
-  x.replaceChildren();
-  for (const sel of document.querySelectorAll("#vary-rows select")) {
-    const label = sel.options[sel.selectedIndex].text;
-    if (![...x.options].some((o) => o.value === sel.value)) x.append(el("option", { value: sel.value, text: label }));
-  }
-  for (const [k, label] of SWEEP_OUTPUTS) x.append(el("option", { value: k, text: label }));
-  if ([...x.options].some((o) => o.value === current)) x.value = current;
+const outputLabel = (k) => ([...SWEEP_OUTPUTS, ...MAIN_FIELDS].find(([p]) => p === k) || [k, k])[1];
+
+function fillSelect(select, items, preferred) {
+  const current = select.value;
+  select.replaceChildren(...items.map(([k, label]) => el("option", { value: k, text: label })));
+  for (const want of [current, preferred]) if (want && items.some(([k]) => k === want)) { select.value = want; break; }
 }
 
-function sweepBody() {
+function fillSweepDefaults() {
+  if (!$("#vary-rows").children.length) addVaryRow("body.drag_coefficient");
+  const varied = [...document.querySelectorAll("#vary-rows select")].map((s) => [s.value, s.options[s.selectedIndex].text]);
+  const job = state.job;
+  const axes = job && job.rows
+    ? [...job.varied.map((p) => [p, outputLabel(p)]), ...job.outputs.map((o) => [o, outputLabel(o)])]
+    : [...varied, ...SWEEP_OUTPUTS];
+  const unique = axes.filter(([k], i) => axes.findIndex(([j]) => j === k) === i);
+  fillSelect($("#sweep-x"), unique, unique[0] && unique[0][0]);
+  fillSelect($("#sweep-y"), unique, unique.some(([k]) => k === "range_wltp_km") ? "range_wltp_km" : unique[unique.length - 1][0]);
+  if (!$("#opt-obj1").options.length) {
+    fillSelect($("#opt-obj1"), SWEEP_OUTPUTS, "range_wltp_km");
+    fillSelect($("#opt-obj2"), SWEEP_OUTPUTS, "zero_to_100_kmh_s");
+  }
+  for (const row of document.querySelectorAll("#filter-rows .filter-row")) fillSelect(row.querySelector("select"), [["", "(no filter)"], ...unique]);
+  if (!$("#filter-rows").children.length) { addFilterRow(unique); addFilterRow(unique); }
+}
+
+function addFilterRow(items) {
+  const n = $("#filter-rows").children.length;
+  const select = el("select", { id: `filter-on-${n}` });
+  fillSelect(select, [["", "(no filter)"], ...items], "");
+  const lo = el("input", { id: `filter-min-${n}`, type: "text", inputmode: "decimal", placeholder: "min" });
+  const hi = el("input", { id: `filter-max-${n}`, type: "text", inputmode: "decimal", placeholder: "max" });
+  for (const c of [select, lo, hi]) c.addEventListener(c === select ? "change" : "input", () => { if (state.job && state.job.rows) plotJob(); });
+  $("#filter-rows").append(el("div", { class: "filter-row" },
+    el("div", {}, el("label", { for: select.id, text: `filter ${n + 1} on` }), select),
+    el("div", {}, el("label", { for: lo.id, text: "min" }), lo),
+    el("div", {}, el("label", { for: hi.id, text: "max" }), hi)));
+}
+
+function filters() {
+  const out = [];
+  for (const row of document.querySelectorAll("#filter-rows .filter-row")) {
+    const key = row.querySelector("select").value;
+    const [lo, hi] = [...row.querySelectorAll("input")].map((i) => (i.value.trim() === "" ? null : Number(i.value)));
+    if (key && (Number.isFinite(lo) || Number.isFinite(hi))) out.push([key, lo, hi]);
+  }
+  return out;
+}
+
+function baseChanges(vary) {
+  const ch = { ...changes() };
+  if ($("#sweep-physical").checked) {
+    ch.road_load = null;
+    if ("battery.usable_energy" in vary) ch["battery.nominal_energy"] = null;
+  }
+  if ($("#sweep-sized").checked) { ch["mass.curb"] = null; ch.design = { size_class: "medium", year: 2024 }; }
+  return ch;
+}
+
+function varyBody() {
   const vary = {};
   for (const row of document.querySelectorAll("#vary-rows .vary-row")) {
     const [path, low, high] = [row.querySelector("select").value, ...[...row.querySelectorAll("input")].map((i) => i.value.trim())];
-    const num = (t) => (/^[-+]?\d*\.?\d+(e[-+]?\d+)?$/i.test(t) ? Number(t) : t);
     vary[path] = { low: num(low), high: num(high) };
   }
-  const baseChanges = { ...changes() };
-  if ($("#sweep-physical").checked) {
-    baseChanges.road_load = null;
-    if ("battery.usable_energy" in vary) baseChanges["battery.nominal_energy"] = null;
-  }
-  const x = $("#sweep-x").value, y = $("#sweep-y").value;
-  const outputs = [...new Set([y, x].filter((k) => SWEEP_OUTPUTS.some(([o]) => o === k)))];
+  return vary;
+}
+
+function sweepBody() {
+  const vary = varyBody();
+  const outputs = [...new Set([$("#sweep-y").value, $("#sweep-x").value, "range_wltp_km"].filter((k) => SWEEP_OUTPUTS.some(([o]) => o === k)))];
   return {
-    base: state.base.car ?? state.base.spec,  // a bundled car id, or the pasted YAML text
-    base_changes: baseChanges,
+    base: state.base.car ?? state.base.spec,  // a bundled car id, or the YAML text
+    base_changes: baseChanges(vary),
     vary,
     sampling: { method: $("#sweep-method").value, n: Number($("#sweep-n").value), seed: 1 },
     outputs,
   };
 }
 
-async function runSweep(event) {
-  event.preventDefault();
-  $("#sweep-error").textContent = "";
-  if (!state.base) { $("#sweep-error").textContent = "Load a car first."; return; }
-  const body = sweepBody();
-  $("#run-sweep").disabled = true;
-  $("#sweep-downloads").replaceChildren();
-  try {
-    const started = await api("POST", "/api/sweeps", body);
-    state.sweep = { id: started.id, body, rows: null };
-    $("#sweep-status").textContent = `0 / ${started.designs}`;
-    await pollSweep(started.id);
-  } catch (err) {
-    $("#sweep-error").textContent = err.message;
-  } finally { $("#run-sweep").disabled = false; }
+function optBody() {
+  const vary = varyBody();
+  const objectives = { [$("#opt-obj1").value]: $("#opt-sense1").value };
+  if ($("#opt-obj2").value !== $("#opt-obj1").value) objectives[$("#opt-obj2").value] = $("#opt-sense2").value;
+  return {
+    base: state.base.car ?? state.base.spec,
+    base_changes: baseChanges(vary),
+    vary,
+    objectives,
+    algorithm: { population: Number($("#opt-pop").value), generations: Number($("#opt-gen").value), seed: 1 },
+  };
 }
 
-async function pollSweep(id) {
+async function runJob(kind) {
+  $("#sweep-error").textContent = "";
+  if (!state.base) { $("#sweep-error").textContent = "Load a car first."; return; }
+  const body = kind === "sweep" ? sweepBody() : optBody();
+  for (const b of ["#run-sweep", "#run-opt"]) $(b).disabled = true;
+  $("#sweep-downloads").replaceChildren();
+  $("#sweep-progress").value = 0;
+  try {
+    const started = await api("POST", kind === "sweep" ? "/api/sweeps" : "/api/optimizations", body);
+    $("#sweep-status").textContent = `queued: 0 / ${started.designs ?? started.evaluations}`;
+    await pollJob(started.url);
+  } catch (err) {
+    $("#sweep-error").textContent = err.message;
+  } finally {
+    for (const b of ["#run-sweep", "#run-opt"]) $(b).disabled = false;
+    loadJobs();
+  }
+}
+
+async function pollJob(url) {
   const bar = $("#sweep-progress");
   for (;;) {
-    const s = await api("GET", `/api/sweeps/${id}`);
+    const s = await api("GET", url);
     bar.max = s.total; bar.value = s.done;
-    $("#sweep-status").textContent = `${s.state}: ${s.done} / ${s.total} designs, ${s.elapsed_s} s`;
-    if (s.state === "done") {
-      state.sweep.rows = s.rows; state.sweep.varied = s.varied;
-      const links = [el("a", { href: s.downloads.csv, text: "results.csv" }), el("a", { href: s.downloads.parquet, text: "results.parquet" })];
-      $("#sweep-downloads").replaceChildren(...links);
-      plotSweep();
-      return;
-    }
-    if (s.state === "failed" || s.state === "timeout") { $("#sweep-error").textContent = s.error || s.state; return; }
+    const what = s.kind === "sweep" ? "designs" : "designs evaluated";
+    $("#sweep-status").textContent = `${s.state}: ${s.done} / ${s.total} ${what}, ${s.elapsed_s} s`;
+    if (s.state === "done") { showJob(s); return; }
+    if (!["queued", "running"].includes(s.state)) { $("#sweep-error").textContent = s.error || s.state; return; }
     await new Promise((r) => setTimeout(r, 400));
   }
 }
 
-function plotSweep() {
-  const sw = state.sweep;
-  const x = $("#sweep-x").value, y = $("#sweep-y").value;
-  const rows = sw.rows.filter((r) => !r.error);
-  const label = (k) => ([...SWEEP_OUTPUTS, ...MAIN_FIELDS].find(([p]) => p === k) || [k, k])[1];
-  const text = rows.map((r) => [`design ${r.design_id}`, ...sw.varied.map((p) => `${p} = ${fieldText(r[p])}`),
-    ...sw.body.outputs.map((o) => `${o} = ${fmt(r[o], 2)}`)].join("<br>"));
-  const plot = $("#plot-sweep");
-  Plotly.react(plot, [{
-    type: "scatter", mode: "markers", x: rows.map((r) => r[x]), y: rows.map((r) => r[y]),
-    customdata: rows.map((r) => r.design_id), text, hovertemplate: "%{text}<extra></extra>",
-    marker: { size: 10, color: "#0b62c4", opacity: 0.8 },
-  }], { ...LAYOUT, title: { text: `${rows.length} designs` }, xaxis: { title: { text: label(x) } }, yaxis: { title: { text: label(y) } } }, PLOT_CONFIG);
-  plot.removeAllListeners?.("plotly_click");
-  plot.on("plotly_click", (ev) => { if (ev.points.length) openDesign(ev.points[0].customdata); });
-  document.body.dataset.sweepPlotted = String(rows.length);
+function showJob(s) {
+  state.job = { kind: s.kind, id: s.id, url: s.url, rows: s.rows, varied: s.varied, outputs: s.outputs, objectives: s.objectives || null };
+  const links = [el("a", { href: s.downloads.csv, text: "results.csv" }), el("a", { href: s.downloads.parquet, text: "results.parquet" })];
+  $("#sweep-downloads").replaceChildren(...links);
+  fillSweepDefaults();
+  if (s.kind === "optimize") {  // the front: objective 2 across, objective 1 up
+    const objs = Object.keys(s.objectives);
+    $("#sweep-x").value = objs[1] || s.varied[0];
+    $("#sweep-y").value = objs[0];
+  }
+  plotJob();
 }
 
-function openDesign(designId) {
-  const sw = state.sweep;
-  const row = sw.rows.find((r) => r.design_id === designId);
-  if (!row) return;
-  const values = {};
-  for (const p of sw.varied) values[p] = row[p];
-  $("#sweep-selected").replaceChildren(`Design ${designId} opened as the current car. `,
-    el("a", { href: `/api/sweeps/${sw.id}/designs/${designId}.yaml`, text: `design-${designId}.yaml` }));
-  const ch = { ...sw.body.base_changes };
-  const physical = ch.road_load === null;
-  for (const input of document.querySelectorAll("#fields input")) {
-    const p = input.dataset.path;
-    if (p in values) input.value = fieldText(values[p]);
-    else if (p in ch) input.value = ch[p] === null ? "" : fieldText(ch[p]);
-    input.classList.toggle("changed", input.value.trim() !== state.original[p]);
+function plotJob() {
+  const job = state.job;
+  const x = $("#sweep-x").value, y = $("#sweep-y").value;
+  const idKey = job.kind === "sweep" ? "design_id" : "point";
+  const all = job.rows.filter((r) => !r.error);
+  const active = filters();
+  const rows = all.filter((r) => active.every(([k, lo, hi]) => {
+    const v = r[k];
+    return typeof v === "number" && (!Number.isFinite(lo) || v >= lo) && (!Number.isFinite(hi) || v <= hi);
+  }));
+  const name = job.kind === "sweep" ? "design" : "point";
+  const text = rows.map((r) => [`${name} ${r[idKey]}`, ...job.varied.map((p) => `${p} = ${fieldText(r[p])}`),
+    ...job.outputs.map((o) => `${o} = ${fmt(r[o], 2)}`)].join("<br>"));
+  const traces = [];
+  if (job.kind === "optimize") {
+    const sorted = [...rows].sort((a, b) => a[x] - b[x]);
+    traces.push({ type: "scatter", mode: "lines", x: sorted.map((r) => r[x]), y: sorted.map((r) => r[y]), hoverinfo: "skip",
+      line: { color: "#d9480f", width: 1, dash: "dot" }, showlegend: false });
   }
-  if (physical && state.hasRoadLoad) $("#measured-road-load").checked = false;
-  showView("car");
-  evaluate();
+  traces.push({
+    type: "scatter", mode: "markers", x: rows.map((r) => r[x]), y: rows.map((r) => r[y]),
+    customdata: rows.map((r) => r[idKey]), text, hovertemplate: "%{text}<extra></extra>", showlegend: false,
+    marker: { size: 11, color: job.kind === "sweep" ? "#0b62c4" : "#d9480f", opacity: 0.85, line: { width: 1, color: "#fff" } },
+  });
+  const title = job.kind === "sweep"
+    ? `Sweep: ${rows.length} of ${all.length} designs`
+    : `Pareto front (NSGA-II): ${rows.length} of ${all.length} points, ${Object.entries(job.objectives).map(([k, v]) => `${v} ${k}`).join(", ")}`;
+  const plot = $("#plot-sweep");
+  Plotly.react(plot, traces, { ...LAYOUT, title: { text: title, font: { size: 13 } },
+    xaxis: { title: { text: outputLabel(x) } }, yaxis: { title: { text: outputLabel(y) } } }, PLOT_CONFIG);
+  plot.removeAllListeners?.("plotly_click");
+  plot.on("plotly_click", (ev) => {
+    const p = ev.points.find((q) => q.customdata !== undefined);
+    if (p) openDesign(p.customdata);
+  });
+  $("#filter-count").textContent = active.length ? `(${rows.length} of ${all.length} shown)` : "";
+  const pick = $("#design-pick");
+  pick.replaceChildren(...rows.map((r) => el("option", { value: String(r[idKey]),
+    text: `${name} ${r[idKey]}: ${outputLabel(y)} ${fmt(r[y], 2)}, ${outputLabel(x)} ${fmt(r[x], 2)}` })));
+  $("#open-design").disabled = !rows.length;
+  if (job.kind === "sweep") document.body.dataset.sweepPlotted = String(rows.length);
+  else document.body.dataset.paretoPlotted = String(rows.length);
+}
+
+async function openDesign(id) {
+  const job = state.job;
+  const name = job.kind === "sweep" ? "design" : "point";
+  $("#sweep-error").textContent = "";
+  try {
+    const response = await fetch(`${job.url}/designs/${encodeURIComponent(id)}.yaml`);
+    if (!response.ok) throw new Error(`${name} ${id}: ${response.status} ${response.statusText}`);
+    const text = await response.text();
+    const link = el("a", { href: `${job.url}/designs/${id}.yaml`, text: `${name}-${id}.yaml` });
+    $("#sweep-selected").replaceChildren(`${name[0].toUpperCase()}${name.slice(1)} ${id} opened as the current car. `, link);
+    showView("car");
+    await useYaml(null, text, `${job.kind === "sweep" ? "sweep" : "optimisation"} ${name} ${id}`);
+  } catch (err) { $("#sweep-error").textContent = err.message; }
+}
+
+async function loadJobs() {
+  let list;
+  try { list = await api("GET", "/api/jobs"); } catch { return; }
+  const items = list.slice(0, 20).map((j) => {
+    const when = new Date(j.started * 1000).toLocaleString();
+    const what = `${j.kind === "sweep" ? "sweep" : "optimisation"} of ${j.total} designs (${j.varied.join(", ")}), ${when}: ${j.state}`;
+    const li = el("li", {}, el("span", { text: what }));
+    if (j.state === "done") {
+      const b = el("button", { type: "button", text: "show", "aria-label": `Show the results of the ${what}` });
+      b.addEventListener("click", async () => { const s = await api("GET", j.url); showJob(s); $("#sweep-status").textContent = `done: ${s.done} / ${s.total}`; });
+      li.append(" ", b);
+    } else if (j.error) li.append(el("div", { class: "hint", text: j.error }));
+    return li;
+  });
+  $("#job-list").replaceChildren(...items);
 }
 
 // --- start --------------------------------------------------------------------------
@@ -535,7 +757,7 @@ async function start() {
   setupTabs();
   $("#spec-form").addEventListener("submit", evaluate);
   $("#load-car").addEventListener("click", () => loadCar($("#car-select").value));
-  $("#use-yaml").addEventListener("click", useYaml);
+  $("#use-yaml").addEventListener("click", () => useYaml());
   $("#yaml-file").addEventListener("change", async (e) => { const f = e.target.files[0]; if (f) $("#yaml-text").value = await f.text(); });
   $("#reset-form").addEventListener("click", () => {
     for (const input of document.querySelectorAll("#fields input")) { input.value = state.original[input.dataset.path]; input.classList.remove("changed"); }
@@ -546,8 +768,12 @@ async function start() {
   $("#download-spec").addEventListener("click", downloadSpec);
   $("#add-var").addEventListener("click", () => { addVaryRow("battery.usable_energy"); fillSweepDefaults(); });
   $("#vary-rows").addEventListener("change", fillSweepDefaults);
-  $("#sweep-form").addEventListener("submit", runSweep);
-  for (const s of ["#sweep-x", "#sweep-y"]) $(s).addEventListener("change", () => { if (state.sweep && state.sweep.rows) plotSweep(); });
+  $("#sweep-form").addEventListener("submit", (e) => { e.preventDefault(); runJob("sweep"); });
+  $("#run-opt").addEventListener("click", () => runJob("optimize"));
+  for (const s of ["#sweep-x", "#sweep-y"]) $(s).addEventListener("change", () => { if (state.job && state.job.rows) plotJob(); });
+  $("#open-design").addEventListener("click", () => { const v = $("#design-pick").value; if (v !== "") openDesign(Number(v)); });
+  $("#redraw-pictures").addEventListener("click", loadPictures);
+  $("#trace-cycle").append(el("option", { value: "us06", text: "us06" }));
   const cars = await loadCars();
   const first = cars.find((c) => c.id === "chevrolet_bolt_ev_2017") || cars[0];
   if (first) await loadCar(first.id);

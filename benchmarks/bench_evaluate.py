@@ -15,6 +15,8 @@ Run with ``make bench`` (after the kernel table) or ``python benchmarks/bench_ev
   compiling the design table, no procedure). Each (row, size) runs in a fresh subprocess
   after a warm-up call on 8 designs (numba's cache loaded), so its peak RSS is its own.
   Wall and CPU time (all threads) of one timed call.
+* **Start-up.** ``import evforge`` and a first ``evforge.evaluate`` of one spec in a fresh
+  process, numba's cache warm.
 * **CLI.** 1,000 spec files (variants of the same car written as YAML) through
   ``evforge evaluate FILES... --json``, the whole process timed (start-up, imports and the
   cache included).
@@ -136,6 +138,29 @@ def cli_run(count: int) -> dict[str, Any]:
     }
 
 
+_STARTUP = """
+import json, time
+t = time.perf_counter(); c = time.process_time()
+import evforge
+imported = time.perf_counter() - t
+t = time.perf_counter()
+evforge.evaluate([{path!r}])
+print(json.dumps({{"import_s": imported, "first_call_s": time.perf_counter() - t}}))
+"""
+
+
+def startup() -> dict[str, Any]:
+    """``import evforge`` and a first ``evforge.evaluate`` of one spec (all procedures) in a
+    fresh process, numba's cache warm (the second of two runs)."""
+    code = _STARTUP.format(path=str(BASE))
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def _spawn(args: list[str], script: Path | None = None) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, str(script or Path(__file__).resolve()), *args],
@@ -194,6 +219,7 @@ def main() -> None:
                 flush=True,
             )
     cli = cli_run(args.specs) if args.specs else None
+    start = startup()
     header = ["row", "designs", "designs/s (wall)", "designs/CPU-s", "ms/design CPU",
               "peak RSS MiB", "vs FASTSim (per car)", "failed"]  # fmt: skip
     table = [header]
@@ -229,6 +255,11 @@ def main() -> None:
         )
     else:
         notes.append("FASTSim not run (not installed, or --no-fastsim).")
+    notes.append(
+        f"Start-up: `import evforge` {start['import_s']:.2f} s; a first `evforge.evaluate` of "
+        f"one spec (all procedures, numba's cache warm) {start['first_call_s']:.2f} s, in a "
+        "fresh process."
+    )
     if cli:
         notes.append(
             f"CLI: {cli['count']:,} spec files through `evforge evaluate FILES... --json` "
@@ -252,7 +283,9 @@ def main() -> None:
     md += ["", *("- " + n for n in notes), ""]
     (args.out / "bench_evaluate.md").write_text("\n".join(md), encoding="utf-8")
     (args.out / "bench_evaluate.json").write_text(
-        json.dumps({"runs": runs, "fastsim": fs, "cli": cli, "notes": notes}, indent=1),
+        json.dumps(
+            {"runs": runs, "fastsim": fs, "cli": cli, "startup": start, "notes": notes}, indent=1
+        ),
         encoding="utf-8",
     )
 

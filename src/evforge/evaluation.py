@@ -18,9 +18,11 @@ Procedures (:class:`Procedure`):
 - ``mass``: the curb mass the design is built with.
 
 The designs are validated and compiled as a table, then run through the procedures in
-batches of :data:`BATCH`: the EPA 2-cycle tests, WLTP and CLTC take every design of a batch
-in one compiled run per test (:mod:`evforge.sim.program`); the EPA 5-cycle runs, ``perf``
-and ``charge`` still run one design at a time.
+batches of :data:`BATCH`: every test of the EPA label (the 2-cycle tests and the 5-cycle
+runs), WLTP and CLTC takes all designs of a batch in one compiled run
+(:mod:`evforge.sim.program`); ``perf`` and ``charge`` run in their own compiled batch
+kernels (:func:`evforge.performance.performance_batch`,
+:func:`evforge.charging.charge_batch`).
 
 Examples
 --------
@@ -34,7 +36,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -126,13 +127,6 @@ def _run_batch(
         if message is not None and errors[j] is None:
             errors[j] = message
 
-    def guarded(j: int, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except Exception as exc:
-            fail(j, _message(exc))
-            return None
-
     if Procedure.EPA in procedures:
         import numpy as np
 
@@ -175,23 +169,20 @@ def _run_batch(
             result.columns["consumption_ac_kwh_per_100km"]
         )
     if Procedure.PERF in procedures:
-        from evforge.performance import performance
+        from evforge.performance import performance_batch
 
-        cols["zero_to_100_kmh_s"] = [None] * n
-        cols["top_speed_kmh"] = [None] * n
-        for j, vehicle in enumerate(vehicles):
-            perf = guarded(j, partial(performance, vehicle))
-            if perf is not None:
-                cols["zero_to_100_kmh_s"][j] = perf.zero_to_100_kmh_s
-                cols["top_speed_kmh"][j] = perf.top_speed_kmh
+        perf = performance_batch(vehicles)
+        for j in range(n):
+            fail(j, perf.error[j])
+        cols["zero_to_100_kmh_s"] = list(perf.zero_to_100_kmh_s)  # NaN (not reached): <NA>
+        cols["top_speed_kmh"] = list(perf.top_speed_kmh)
     if Procedure.CHARGE in procedures:
-        from evforge.charging import charge
+        from evforge.charging import charge_batch
 
-        cols["charge_10_80_min"] = [None] * n
-        for j, vehicle in enumerate(vehicles):
-            session = guarded(j, partial(charge, vehicle, 0.10, 0.80))
-            if session is not None:
-                cols["charge_10_80_min"][j] = session.time_min
+        sessions = charge_batch(vehicles, 0.10, 0.80)
+        for j in range(n):
+            fail(j, sessions.error[j])
+        cols["charge_10_80_min"] = list(sessions.time_min)
     if Procedure.MASS in procedures:
         cols["curb_mass_kg"] = [v.curb_mass_kg for v in vehicles]
         cols["cost_usd"] = [

@@ -42,7 +42,13 @@ from evforge.physics.traction import traction_limited_force
 from evforge.units import G_STANDARD_MPS2
 from evforge.vehicle import PerformanceParams, Vehicle
 
-__all__ = ["ForceModel", "force_model", "pack_limited", "peak_electrical_demand_w"]
+__all__ = [
+    "ForceModel",
+    "force_model",
+    "pack_limited",
+    "pack_warning",
+    "peak_electrical_demand_w",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -232,10 +238,28 @@ def pack_limited(vehicle: Vehicle) -> str | None:
     design pairing a small pack with large motors is not silently credited with it.
     """
     model = force_model(vehicle)
-    demand = peak_electrical_demand_w(model)
-    params = model.params
+    return pack_warning(vehicle, model.battery_power_w, peak_electrical_demand_w(model))
+
+
+def pack_warning(vehicle: Vehicle, battery_power_w: float, demand_w: float) -> str | None:
+    """:func:`pack_limited`'s warning from the pack's power and the motors' peak demand.
+
+    Parameters
+    ----------
+    vehicle : Vehicle
+        The car (its name, chemistry, usable energy and performance parameters).
+    battery_power_w : float
+        The pack's discharge power at the test state of charge [W]
+        (:attr:`ForceModel.battery_power_w`).
+    demand_w : float
+        The motors' peak electrical demand [W] (:func:`peak_electrical_demand_w`).
+    """
+    params = vehicle.performance
+    if params is None:
+        raise EvforgeError(f"{vehicle.name}: no performance parameters (build it from a spec)")
+    demand = demand_w
     if params.max_discharge_power_w is not None:
-        pack = model.battery_power_w
+        pack = battery_power_w
         if demand <= pack:
             return None
         return (

@@ -53,7 +53,7 @@ References
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any, Final
 
@@ -62,14 +62,14 @@ import numpy.typing as npt
 from scipy.optimize import brentq
 
 from evforge.errors import EvforgeError
-from evforge.performance.forces import ForceModel, force_model, pack_limited
-from evforge.physics.traction import traction_limited_force
+from evforge.performance.forces import ForceModel
 from evforge.units import KMH_PER_MPS, M_PER_MI
 from evforge.vehicle import Vehicle
 
 __all__ = [
     "QUARTER_MILE_M",
     "ROLLOUT_M",
+    "SPEED_STEP_MPS",
     "PerfResult",
     "Run",
     "TopSpeedLimit",
@@ -373,66 +373,18 @@ def performance(vehicle: Vehicle, *, step_mps: float = SPEED_STEP_MPS) -> PerfRe
     Returns
     -------
     PerfResult
+
+    Raises
+    ------
+    EvforgeError
+        If the car cannot be rated (no performance parameters, it cannot move, it slows
+        down during the launch ramp).
+
+    Notes
+    -----
+    The batch of one of :func:`~evforge.performance.batch.performance_batch`, whose kernel
+    (:mod:`evforge.performance.kernel`) runs the steps of this module's functions.
     """
-    model = force_model(vehicle)
-    v_top, limited_by = top_speed(model)
-    if v_top <= 0.0:
-        zero = np.zeros(1)
-        raise EvforgeError(
-            f"{vehicle.name} cannot move on a level road: at standstill its tractive force "
-            f"({float(model.tractive_force(zero)[0]):.0f} N) does not overcome the road load "
-            f"({float(model.road_load(zero)[0]):.0f} N); check the motors' torque, the gear "
-            "ratio and the mass"
-        )
-    unlimited = (
-        v_top if limited_by is not TopSpeedLimit.ELECTRONIC else top_speed(_without_limit(model))[0]
-    )
-    run = standing_run(model, v_top, model.params.launch_ramp_s, step_mps)
-    t60 = run.time_to_speed(60.0 * _MPH)
-    t_rollout, _ = run.at_distance(ROLLOUT_M)
-    t80, t120 = run.time_to_speed(80.0 / KMH_PER_MPS), run.time_to_speed(120.0 / KMH_PER_MPS)
-    t_qm, v_qm = run.at_distance(QUARTER_MILE_M)
-    return PerfResult(
-        vehicle=vehicle.name,
-        zero_to_100_kmh_s=run.time_to_speed(_V100),
-        zero_to_60_mph_s=t60,
-        zero_to_60_mph_rollout_s=None if t60 is None else t60 - t_rollout,
-        eighty_to_120_kmh_s=None if t80 is None or t120 is None else t120 - t80,
-        quarter_mile_s=t_qm,
-        quarter_mile_trap_kmh=v_qm * KMH_PER_MPS,
-        top_speed_kmh=v_top * KMH_PER_MPS,
-        top_speed_limited_by=limited_by.value,
-        top_speed_unlimited_kmh=unlimited * KMH_PER_MPS,
-        gradeability_start_pct=gradeability(model, 0.0),
-        gradeability_100_kmh_pct=gradeability(model, _V100) if v_top > _V100 else None,
-        traction_limited_below_kmh=_traction_limited_below(model, v_top) * KMH_PER_MPS,
-        battery_power_kw=model.battery_power_w / 1e3,
-        test_mass_kg=model.vehicle.mass_kg,
-        test_soc=model.params.test_soc,
-        warnings=tuple(w for w in (pack_limited(vehicle),) if w is not None),
-    )
+    from evforge.performance.batch import performance_batch
 
-
-def _without_limit(model: ForceModel) -> ForceModel:
-    return replace(model, params=replace(model.params, top_speed_limit_mps=math.inf))
-
-
-def _traction_limited_below(model: ForceModel, v_top: float) -> float:
-    """Highest speed [m/s] at which the tyres, not the motors, limit the force (0: never)."""
-    grid = np.arange(0.0, v_top, _SEARCH_STEP_MPS)
-    p = model.params
-    mf, mr = model.motor_forces(grid)
-    cos = 1.0
-    ff, fr = traction_limited_force(
-        mf,
-        mr,
-        model.vehicle.mass_kg,
-        cos,
-        model.rolling_force(cos),
-        p.front_axle_share,
-        p.cog_height_m,
-        p.wheelbase_m,
-        p.tyre_friction,
-    )
-    limited = np.nonzero(ff + fr < (mf + mr) * (1.0 - 1e-9))[0]
-    return 0.0 if limited.size == 0 else float(grid[limited[-1]])
+    return performance_batch([vehicle], step_mps=step_mps).result(0)

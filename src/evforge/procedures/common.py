@@ -1,4 +1,4 @@
-"""What the range procedures share: repeated cycles to depletion, recharge energy, top speed.
+"""What the range procedures share: repeated cycles to depletion, and the recharge energy.
 
 A range test drives a fully charged car over repeated cycles until it can no longer follow
 the trace (the break-off), then recharges it from the mains. The kernel runs the whole
@@ -25,7 +25,6 @@ import numpy.typing as npt
 
 from evforge.cycles import Cycle
 from evforge.errors import EvforgeError
-from evforge.physics.motor import motor_max_torque
 from evforge.sim import kernel as k
 from evforge.sim.program import program, run_program
 from evforge.sim.simulate import iter_totals, wall_per_dc
@@ -40,7 +39,6 @@ __all__ = [
     "repeated_cycle_range_batch",
     "run_depletion",
     "run_depletion_batch",
-    "top_speed_mps",
     "wall_per_dc",
 ]
 
@@ -233,24 +231,6 @@ def run_depletion(vehicle: Vehicle, cycle: Cycle) -> DepletionTest:
         If the car cannot follow the cycle even when fully charged.
     """
     return run_depletion_batch([vehicle], cycle).test(0)
-
-
-def top_speed_mps(vehicle: Vehicle) -> float:
-    """Highest steady speed on level road: motor speed limit or power = road load [m/s]."""
-    speeds = np.linspace(1.0, 120.0, 2400)
-    available = np.zeros_like(speeds)
-    for axle in vehicle.axles:
-        if axle.driven:
-            omega = speeds * vehicle.gear_ratio / axle.wheel_radius_m
-            torque = motor_max_torque(
-                omega, axle.peak_torque_nm, axle.peak_power_w, axle.max_speed_rad_s
-            )
-            available += torque * vehicle.gear_ratio * vehicle.gear_efficiency / axle.wheel_radius_m
-    demand = (
-        vehicle.rolling_n + vehicle.linear_n_per_mps * speeds + vehicle.aero_n_per_mps2 * speeds**2
-    )
-    ok = np.flatnonzero(available >= demand)
-    return float(speeds[ok[-1]]) if ok.size else 0.0
 
 
 def repeated_cycle_range_batch(

@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from evforge.cycles import Cycle
 from evforge.errors import EvforgeError
+from evforge.physics.road_load import coastdown_force
 from evforge.procedures.common import full_charge_runs
 from evforge.sim.program import Hold, Soft, program, run_program
 from evforge.vehicle import Vehicle
@@ -219,7 +220,7 @@ def _end_hold_steps(vehicles: Sequence[Vehicle], speed_mps: float) -> npt.NDArra
     """Steps of the end-of-test segment: long enough to empty the pack at the bare road load."""
     road_w = np.array(
         [
-            (v.rolling_n + v.linear_n_per_mps * speed_mps + v.aero_n_per_mps2 * speed_mps**2)
+            coastdown_force(speed_mps, v.rolling_n, v.linear_n_per_mps, v.aero_n_per_mps2)
             * speed_mps
             for v in vehicles
         ]

@@ -28,8 +28,9 @@ import numpy as np
 
 from evforge.cycles import load_cycle
 from evforge.errors import EvforgeError
+from evforge.physics.road_load import coastdown_force
 from evforge.procedures.batch import Method, RangeBatch
-from evforge.procedures.common import run_depletion_batch, top_speed_mps, wall_per_dc
+from evforge.procedures.common import run_depletion_batch, wall_per_dc
 from evforge.procedures.segments import (
     Segment,
     k_weighted_rows,
@@ -40,6 +41,7 @@ from evforge.vehicle import Vehicle
 
 __all__ = [
     "cycle_class",
+    "cycle_classes",
     "cycle_energy_demand_j",
     "interpolation_family",
     "run",
@@ -79,17 +81,30 @@ def test_mass_kg(vehicle: Vehicle) -> float:
     return mro + TEST_MASS_ADDITION_KG + PAYLOAD_SHARE_M1 * load
 
 
+def cycle_classes(vehicles: Sequence[Vehicle]) -> list[str]:
+    """WLTC class of every car, from PMR = rated power / mass in running order [W/kg] and,
+    for class 3, the maximum speed (the top speed of :func:`evforge.performance.
+    top_speed_batch`, electronic limit included, as the declared v_max is)."""
+    from evforge.performance import top_speed_batch
+
+    names: list[str | None] = []
+    for vehicle in vehicles:
+        mro = (vehicle.curb_mass_kg or vehicle.mass_kg - DRIVER_KG) + DRIVER_KG
+        pmr = vehicle.peak_power_w / mro
+        names.append(
+            "wltc_class1" if pmr <= PMR_CLASS_1 else "wltc_class2" if pmr <= PMR_CLASS_2 else None
+        )
+    third = [j for j, name in enumerate(names) if name is None]
+    if third:
+        vmax, _ = top_speed_batch([vehicles[j] for j in third])
+        for j, v in zip(third, vmax.tolist(), strict=True):
+            names[j] = "wltc_class3b" if v * 3.6 >= CLASS_3B_MIN_VMAX_KMH else "wltc_class3a"
+    return [str(name) for name in names]
+
+
 def cycle_class(vehicle: Vehicle) -> str:
     """WLTC class from PMR = rated power / mass in running order [W/kg] and top speed."""
-    mro = (vehicle.curb_mass_kg or vehicle.mass_kg - DRIVER_KG) + DRIVER_KG
-    pmr = vehicle.peak_power_w / mro
-    if pmr <= PMR_CLASS_1:
-        return "wltc_class1"
-    if pmr <= PMR_CLASS_2:
-        return "wltc_class2"
-    return (
-        "wltc_class3b" if top_speed_mps(vehicle) * 3.6 >= CLASS_3B_MIN_VMAX_KMH else "wltc_class3a"
-    )
+    return cycle_classes([vehicle])[0]
 
 
 def _consecutive_cycles(cars: Sequence[Vehicle], name: str) -> dict[str, Any]:
@@ -155,7 +170,7 @@ def run_batch(vehicles: Sequence[Vehicle], method: str = "auto") -> RangeBatch:
     """
     n = len(vehicles)
     cars = [v.with_mass(test_mass_kg(v)) for v in vehicles]
-    names = [cycle_class(v) for v in vehicles]
+    names = cycle_classes(vehicles)
     keys = ("ube", "ec_dc", "ec_city", "cycles")
     values = {key: np.full(n, np.nan) for key in keys}
     methods: list[Method | None] = [None] * n
@@ -228,7 +243,7 @@ def cycle_energy_demand_j(vehicle: Vehicle, cycle_name: str | None = None) -> fl
     v0, v1 = cycle.speed_mps[:-1], cycle.speed_mps[1:]
     dt = np.diff(cycle.time_s)
     v = 0.5 * (v0 + v1)
-    force = car.rolling_n + car.linear_n_per_mps * v + car.aero_n_per_mps2 * v * v
+    force = coastdown_force(v, car.rolling_n, car.linear_n_per_mps, car.aero_n_per_mps2)
     force = np.where(v > 0, force, 0.0) + car.inertial_mass_kg * (v1 - v0) / dt
     return float(np.sum(np.maximum(force, 0.0) * v * dt))
 

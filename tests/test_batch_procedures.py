@@ -190,3 +190,22 @@ def test_a_car_too_weak_for_the_assumed_ramp_is_rated_not_broken_off() -> None:
     for module, method in ((epa, "mct"), (wltp, "stp"), (cltc, "shortened")):
         record = module.run(car, method)
         assert record["usable_energy_kwh"] == pytest.approx(60.0, rel=1e-3), module.__name__
+
+
+@pytest.mark.parametrize(("procedure", "ambient_c"), [("epa", None), ("wltp", -7.0)])
+def test_run_procedure_batch_gives_the_one_car_records(
+    procedure: str, ambient_c: float | None
+) -> None:
+    from evforge.procedures import run_procedure
+    from evforge.procedures.run import run_procedure_batch
+
+    cars = [POOL[j] for j in (0, 1, 72, 73)]  # NMC, LFP, AWD
+    batch = run_procedure_batch(cars, procedure, ambient_c=ambient_c)
+    for j, car in enumerate(cars):
+        alone = run_procedure(car, procedure, ambient_c=ambient_c)
+        record = batch.record(j)
+        for key, value in record.items():
+            if isinstance(value, float):
+                assert value == pytest.approx(alone[key], rel=1e-9, abs=0.0), key
+            else:
+                assert value == alone[key], key

@@ -227,6 +227,9 @@ def test_motors_beyond_a_typical_pack_get_a_warning() -> None:
     assert message is not None
     assert "typical NMC pack" in message
     assert "battery.peak_discharge_power" in message
+    # The C-rate it names is the default it applied (was printed x1000, "2700.0C").
+    rate = next(v for k, v in d.PEAK_DISCHARGE_C_RATE.items() if k.value == "NMC").value
+    assert f"({rate:.1f}C:" in message
     assert performance(car).warnings == (message,)
     small_motor = evforge.variant(
         str(Path(__file__).resolve().parents[1] / "examples" / "bmw_i4_edrive40_2022.yaml"),

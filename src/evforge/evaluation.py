@@ -116,8 +116,8 @@ def _run_batch(
     vehicles: Sequence[Vehicle], procedures: Sequence[Procedure]
 ) -> tuple[dict[str, list[Any]], list[str | None]]:
     """Every procedure over the batch: result columns, and per design the first error."""
-    from evforge.procedures import cltc, epa, epa_five_cycle, wltp
-    from evforge.procedures.run import FACTOR_ROUTE, FIVE_CYCLE_ROUTE
+    from evforge.procedures import cltc, wltp
+    from evforge.procedures.run import run_procedure_batch
 
     n = len(vehicles)
     cols: dict[str, list[Any]] = {}
@@ -128,29 +128,13 @@ def _run_batch(
             errors[j] = message
 
     if Procedure.EPA in procedures:
-        import numpy as np
-
-        two = epa.run_batch(vehicles)
-        five, five_errors = epa_five_cycle.run_batch(vehicles, two.columns)
+        label = run_procedure_batch(vehicles, "epa")
         for j in range(n):
-            fail(j, two.error[j])
-            fail(j, five_errors[j])
-        # The label route the maker may choose: the longer range (label_by_maker_choice).
-        longer = five["range_5cycle_km"] > two.columns["range_km"]
-        cols["range_epa_km"] = list(
-            np.where(longer, five["range_5cycle_km"], two.columns["range_km"])
-        )
-        cols["range_epa_mi"] = list(
-            np.where(longer, five["range_5cycle_mi"], two.columns["range_mi"])
-        )
-        cols["consumption_epa_kwh_per_100km"] = list(
-            np.where(
-                longer,
-                five["consumption_ac_kwh_per_100km_5cycle"],
-                two.columns["consumption_ac_kwh_per_100km"],
-            )
-        )
-        cols["epa_label_route"] = [FIVE_CYCLE_ROUTE if x else FACTOR_ROUTE for x in longer]
+            fail(j, label.error[j])
+        cols["range_epa_km"] = list(label.columns["range_km"])
+        cols["range_epa_mi"] = list(label.columns["range_mi"])
+        cols["consumption_epa_kwh_per_100km"] = list(label.columns["consumption_ac_kwh_per_100km"])
+        cols["epa_label_route"] = list(label.labels["label_route"])
     if Procedure.WLTP in procedures:
         result = wltp.run_batch(vehicles)
         for j in range(n):

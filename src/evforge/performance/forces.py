@@ -270,7 +270,7 @@ def pack_warning(vehicle: Vehicle, battery_power_w: float, demand_w: float) -> s
     typical = params.typical_discharge_power_w
     if typical is None or demand <= typical:
         return None
-    rate = typical / vehicle.usable_energy_j * 3.6e6
+    rate = typical / vehicle.usable_energy_j * 3600.0  # W per J, per hour: the C-rate
     return (
         f"{vehicle.name}: the motors can draw {demand / 1e3:.0f} kW at full demand, more than "
         f"a typical {vehicle.chemistry.value} pack of this size gives ({rate:.1f}C: "

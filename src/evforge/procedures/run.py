@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
+import numpy as np
+
 from evforge.procedures import cltc, epa, nedc, wltp
+from evforge.procedures.batch import RangeBatch, first_error
 from evforge.vehicle import Vehicle
 
-__all__ = ["PROCEDURES", "RangeResult", "run_procedure"]
+__all__ = ["PROCEDURES", "RangeResult", "run_procedure", "run_procedure_batch"]
 
 RangeResult = dict[str, Any]
 #: The two EPA label routes (:func:`label_by_maker_choice`).
@@ -48,6 +51,67 @@ def run_procedure(
         values = label_by_maker_choice({**values, **epa_five_cycle.run(vehicle, values)})
     extra = {} if ambient_c is None else {"ambient_c": ambient_c}
     return {"vehicle": vehicle.name, "procedure": procedure, **extra, **_clean(values)}
+
+
+BATCHES: Final[dict[str, Callable[[Sequence[Vehicle]], RangeBatch]]] = {
+    "epa": epa.run_batch,
+    "wltp": wltp.run_batch,
+    "cltc": cltc.run_batch,
+    "nedc": nedc.run_batch,
+}
+#: Keys of the EPA record the chosen label route sets (:func:`label_by_maker_choice`):
+#: (key, the 5-cycle route's key).
+_ROUTE_KEYS: Final = (
+    ("range_km", "range_5cycle_km"),
+    ("range_mi", "range_5cycle_mi"),
+    ("consumption_ac_kwh_per_100km", "consumption_ac_kwh_per_100km_5cycle"),
+    ("consumption_dc_kwh_per_100km", "consumption_dc_kwh_per_100km_5cycle"),
+    ("consumption_ac_kwh_per_100mi", "consumption_ac_kwh_per_100mi_5cycle"),
+    ("mpge_city", "mpge_city_5cycle"),
+    ("mpge_highway", "mpge_highway_5cycle"),
+    ("mpge_combined", "mpge_combined_5cycle"),
+)
+
+
+def run_procedure_batch(
+    vehicles: Sequence[Vehicle], procedure: str, *, ambient_c: float | None = None
+) -> RangeBatch:
+    """:func:`run_procedure` for a batch of cars: the procedure's columns, one entry per car.
+
+    The EPA batch at test-cell conditions carries the 5-cycle columns and the label by the
+    maker's choice (:func:`label_by_maker_choice`: ``label_route`` a label per car, the
+    ``*_0p7`` columns the default route's), as the one-car record does.
+    """
+    cars = list(vehicles)
+    if ambient_c is not None:
+        from evforge.climate.model import procedure_vehicle
+        from evforge.climate.params import Ambient
+        from evforge.sim.ambient import road_load_at_ambient
+
+        amb = Ambient(ambient_c)
+        cars = [road_load_at_ambient(procedure_vehicle(v, amb), ambient_c) for v in vehicles]
+    result = BATCHES[procedure](cars)
+    if procedure != "epa" or ambient_c is not None:
+        return result
+    from evforge.procedures import epa_five_cycle
+
+    five, errors = epa_five_cycle.run_batch(vehicles, result.columns)
+    two = result.columns
+    longer = five["range_5cycle_km"] > two["range_km"]
+    columns = {**two, **five}
+    for key in ("range_km", "range_mi", "consumption_ac_kwh_per_100km"):
+        columns[f"{key}_0p7"] = two[key]
+    columns["consumption_dc_kwh_per_100km_0p7"] = two["consumption_dc_kwh_per_100km"]
+    for key, five_key in _ROUTE_KEYS:
+        columns[key] = np.where(longer, five[five_key], two[key])
+    route = [FIVE_CYCLE_ROUTE if x else FACTOR_ROUTE for x in longer.tolist()]
+    return RangeBatch(
+        columns,
+        result.method,
+        first_error(result.error, errors),
+        labels={**result.labels, "label_route": route},
+        integers=result.integers,
+    )
 
 
 def label_by_maker_choice(values: dict[str, Any]) -> dict[str, Any]:

@@ -240,6 +240,7 @@ def run_at_ambient_batch(
     t0 = float(t[0])
     cars: list[Vehicle] = []
     plans: list[tuple[list[int], list[float]]] = []
+    moving = _moving_count(cycle.speed_mps)
     for j, vehicle in enumerate(vehicles):
         assert vehicle.climate is not None
         p = vehicle.climate
@@ -257,7 +258,7 @@ def run_at_ambient_batch(
         idx = sorted(
             {0, t.size - 1} | {int(np.searchsorted(t, c)) for c in wanted if t0 < c < t[-1]}
         )
-        idx = _moving_segments(idx, cycle.speed_mps)
+        idx = _moving_segments(idx, cycle.speed_mps, moving)
         warm_j = pack_warmup_j(p, ambient)
         aux = []
         for k in range(len(idx) - 1):
@@ -311,18 +312,31 @@ def _cut(cycle: Cycle, i0: int, i1: int) -> Cycle:
     )
 
 
-def _moving_segments(idx: list[int], speed: np.ndarray) -> list[int]:
+def _moving_segments(
+    idx: list[int], speed: np.ndarray, moving: npt.NDArray[np.int64] | None = None
+) -> list[int]:
     """Drop boundaries that would leave a segment standing still (the kernel needs motion);
     the HVAC energy stays exact because each segment's auxiliary power is the schedule's mean
-    over the segment, whatever its length."""
+    over the segment, whatever its length. ``moving``: the running count of moving samples
+    (:func:`_moving_count`), for many calls on one cycle."""
+    count = _moving_count(speed) if moving is None else moving
+
+    def moves(a: int, b: int) -> bool:  # any sample a..b (included) moving
+        return bool(count[b + 1] - count[a] > 0)
+
     kept = [idx[0]]
     for i in idx[1:-1]:
-        if np.any(speed[kept[-1] : i + 1] > 0.0):
+        if moves(kept[-1], i):
             kept.append(i)
-    if len(kept) > 1 and not np.any(speed[kept[-1] : idx[-1] + 1] > 0.0):
+    if len(kept) > 1 and not moves(kept[-1], idx[-1]):
         kept.pop()
     kept.append(idx[-1])
     return kept
+
+
+def _moving_count(speed: np.ndarray) -> npt.NDArray[np.int64]:
+    """``count[i]``: how many of the samples before ``i`` are moving (speed > 0)."""
+    return np.concatenate([[0], np.cumsum(speed > 0.0)]).astype(np.int64)
 
 
 def merge_results(parts: Sequence[SimResult], *, trace: pd.DataFrame | None = None) -> SimResult:

@@ -9,6 +9,7 @@ catch unit slips (a mass typed in tonnes, a power in W instead of kW), not unusu
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from enum import StrEnum
@@ -99,6 +100,7 @@ _TYRE_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_tyre_size(text: str) -> tuple[float, float, float]:
     """Split a metric tyre size into (section width [mm], aspect ratio [%], rim diameter [in]).
 

@@ -48,11 +48,13 @@ test: browser lint typecheck docs pytest
 # Kernel speed: one table, 1 to 100,000 designs on WLTC class 3b against FASTSim 3.1.0 (the
 # optional extra, installed here if missing), also in benchmark-results/bench_kernel.md (~2 min);
 # then the full evaluation (evforge.evaluate per procedure, 1,000 specs through the CLI, the
-# start-up), in benchmark-results/bench_evaluate.md (~2 min).
+# start-up), in benchmark-results/bench_evaluate.md (~2 min); then 65,536 designs of the
+# million-design sweep, scaled up, in benchmark-results/bench_sweep.md (~3 min).
 bench: $(VENV)/.installed-dev
 	@$(BIN)/python -c "import fastsim" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[fastsim]' || echo "FASTSim could not be installed: its rows are left out"
 	$(BIN)/python benchmarks/bench_kernel.py
 	$(BIN)/python benchmarks/bench_evaluate.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

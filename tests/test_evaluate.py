@@ -128,3 +128,12 @@ def test_cli_rejects_a_bad_table_in_one_line_per_problem(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "bad.csv row 1: body.drag_coefficient" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_table_from_built_vehicles_uses_their_specs() -> None:
+    car = evforge.load_vehicle(EV6)
+    table = DesignTable.from_vehicles([car])
+    assert table.vehicles() == [car]
+    # Changed after it was built: its spec no longer describes it, so it is refused.
+    with pytest.raises(InputError, match=r"vehicles\[0\]: .* was changed after it was built"):
+        DesignTable.from_vehicles([car.with_mass(2500.0)])

@@ -1,12 +1,13 @@
 """A table of designs: the unit of work, one row per design, design variables kept as such.
 
 A :class:`DesignTable` holds validated specs (schema v1), one per row, built from spec files,
-from spec data, or from a table (pandas or Arrow, or a CSV/Parquet file) whose columns are spec
-field paths (``mass.curb``, ``body.drag_coefficient``, ``battery.usable_energy``,
-``motors[0].peak_power``, ``battery.chemistry``...) with values in each field's documented unit,
-the unit a bare number means in a YAML spec (docs/spec-format.md). A table may give every
-field, or override a ``base`` spec. Rows are validated like spec files, with the same one-line
-messages and the row number where a spec error names the file.
+from spec data, from built vehicles (the specs they were built from), or from a table
+(pandas or Arrow, or a CSV/Parquet file) whose columns are spec field paths (``mass.curb``,
+``body.drag_coefficient``, ``battery.usable_energy``, ``motors[0].peak_power``,
+``battery.chemistry``...) with values in each field's documented unit, the unit a bare
+number means in a YAML spec (docs/spec-format.md). A table may give every field, or override
+a ``base`` spec. Rows are validated like spec files, with the same one-line messages and the
+row number where a spec error names the file.
 
 The design variables stay design variables (C_d, frontal area, mass, tyre size...) until the
 one compile step, :meth:`DesignTable.vehicles`, which builds the SI vehicles the simulator runs.
@@ -87,14 +88,38 @@ class DesignTable:
         return cls(tuple(specs), tuple(labels))
 
     @classmethod
-    def from_vehicles(cls, vehicles: Sequence[Any]) -> DesignTable:
-        """Not possible in general: a built :class:`~evforge.vehicle.Vehicle` has folded its
-        design variables into SI coefficients. Use the specs (or :func:`evforge.variant`);
-        :func:`evforge.evaluate` accepts vehicles directly and runs them as they are."""
-        raise TypeError(
-            "a DesignTable holds design variables; pass the specs (or evforge.variant) instead, "
-            "or give the vehicles to evforge.evaluate directly"
-        )
+    def from_vehicles(cls, vehicles: Sequence[Vehicle], *, params: Any = None) -> DesignTable:
+        """From built vehicles: the spec each was built from (:attr:`Vehicle.spec`).
+
+        A vehicle changed after it was built (``dataclasses.replace``, ``with_mass``) no
+        longer is what its spec describes, and one built by hand has no spec: both are
+        refused, naming the vehicle (:func:`evforge.evaluate` runs such vehicles as they
+        are). ``params``: the parameter set they were built with (default the shipped one).
+        """
+        from evforge.spec.derive import build_vehicle
+
+        specs, labels, problems = [], [], []
+        for i, vehicle in enumerate(vehicles):
+            label = f"vehicles[{i}]"
+            spec = getattr(vehicle, "spec", None)
+            if spec is None:
+                problems.append(Problem(label, f"{vehicle.name!r} was not built from a spec"))
+                continue
+            rebuilt = build_vehicle(spec) if params is None else build_vehicle(spec, params)
+            if rebuilt != vehicle:
+                problems.append(
+                    Problem(
+                        label,
+                        f"{vehicle.name!r} was changed after it was built from its spec; "
+                        "change the spec instead (evforge.variant)",
+                    )
+                )
+                continue
+            specs.append(spec)
+            labels.append(label)
+        if problems:
+            raise InputError("vehicles", problems)
+        return cls(tuple(specs), tuple(labels))
 
     @classmethod
     def from_records(

@@ -182,6 +182,7 @@ def evaluate(
     params: Any = None,
     base: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    design_columns: bool = True,
 ) -> pd.DataFrame:
     """Evaluate designs: one row of results per design, in input order.
 
@@ -199,6 +200,9 @@ def evaluate(
         For a DataFrame of field paths: the spec each row starts from.
     progress : callable(done, total), optional
         Called after each batch of designs.
+    design_columns : bool
+        Return the design columns (default); False: ``design_id`` and the results only
+        (a sweep, which keeps its own varied columns, saves the table's conversion).
 
     Returns
     -------
@@ -223,7 +227,7 @@ def evaluate(
         designs = DesignTable.from_frame(designs, base=base)
     if isinstance(designs, DesignTable):
         table = designs
-        frame = table.to_frame()
+        frame = table.to_frame() if design_columns else _ids(len(table))
         vehicles, errors = _compile(table, params)
     else:
         items = list(designs)
@@ -235,7 +239,7 @@ def evaluate(
             )
         else:
             table = DesignTable.from_specs([Path(str(x)) for x in items])
-            frame = table.to_frame()
+            frame = table.to_frame() if design_columns else _ids(len(table))
             vehicles, errors = _compile(table, params)
     columns = [c for p in wanted for c in OUTPUTS[p]]
     total = len(vehicles)
@@ -266,6 +270,12 @@ def evaluate(
             out[col] = pd.to_numeric(out[col]).astype("Float64")
     out["error"] = pd.Series(errors, dtype="string")
     return pd.concat([frame.reset_index(drop=True), out], axis=1)
+
+
+def _ids(n: int) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({"design_id": range(n)})
 
 
 def _compile(table: DesignTable, params: Any) -> tuple[list[Vehicle | None], list[str | None]]:

@@ -7,7 +7,9 @@ units: all values are floats in SI units.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any
 
 from evforge.climate.params import ClimateParams
 from evforge.enums import Chemistry, Layout, MotorTechnology, TorqueSplit
@@ -162,6 +164,11 @@ class Vehicle:
     max_charge_current_a: float | None = None
     performance: PerformanceParams | None = None
     provenance: tuple[Derived, ...] = field(default=(), compare=False, repr=False)
+    #: The validated spec it was built from (:func:`evforge.spec.build_vehicle`), or None.
+    spec: Any = field(default=None, compare=False, repr=False)
+    #: The kernel's parameter row, once :func:`evforge.sim.params.pack` has made it (a cache:
+    #: never copied to a changed car).
+    packed_row: Any = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def axles(self) -> tuple[AxleDrive, AxleDrive]:
@@ -197,10 +204,33 @@ class Vehicle:
                 self.rolling_speed_coefficient * mass_kg * G_STANDARD_MPS2
                 + self.driveline_linear_drag
             )
-        return replace(
-            self,
+        return self.with_changes(
             mass_kg=mass_kg,
             inertial_mass_kg=self.inertial_mass_kg - self.mass_kg + mass_kg,
             rolling_n=rolling,
             linear_n_per_mps=linear,
         )
+
+    def with_changes(self, **changes: Any) -> Vehicle:
+        """The car with some fields changed: :func:`dataclasses.replace` without its
+        per-call introspection of the fields (the batched procedures make several changed
+        cars per design and test). The cached :attr:`packed_row` is not carried over.
+
+        Raises
+        ------
+        TypeError
+            If a name is not a field of :class:`Vehicle`.
+        """
+        values = list(_ALL_FIELDS(self))
+        for name, value in changes.items():
+            index = _INDEX.get(name)
+            if index is None:
+                raise TypeError(f"Vehicle has no field {name!r}")
+            values[index] = value
+        return Vehicle(*values)
+
+
+#: Vehicle's init fields, in order, and a getter of all of them (:meth:`Vehicle.with_changes`).
+_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Vehicle) if f.init)
+_INDEX: dict[str, int] = {name: i for i, name in enumerate(_FIELDS)}
+_ALL_FIELDS = attrgetter(*_FIELDS)

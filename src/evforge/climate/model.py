@@ -187,8 +187,7 @@ def vehicle_at_ambient(vehicle: Vehicle, amb: Ambient) -> Vehicle:
     drop_1c = vehicle.resistance_ohm * vehicle.usable_energy_j / 3600.0 / nominal**2
     slope = (vehicle.ocv_v[1] - vehicle.ocv_v[0]) / (vehicle.ocv_soc[1] - vehicle.ocv_soc[0])
     stranded = ph.stranded_fraction(drop_1c * (factor - 1.0) * DRIVING_C_RATE, slope / nominal)
-    return replace(
-        vehicle,
+    return vehicle.with_changes(
         resistance_ohm=resistance,
         capacity_c=vehicle.capacity_c * (1.0 - stranded),
         usable_energy_j=vehicle.usable_energy_j * (1.0 - stranded),

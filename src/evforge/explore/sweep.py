@@ -97,7 +97,7 @@ def run_part(study: Study, out: str | Path, index: int, chunk: int) -> int:
     records = designs[varied].to_dict(orient="records")
     rows = [{str(k): v for k, v in r.items()} for r in records]
     table = DesignTable.from_records(rows, base=study.base, source=f"design part {index}")
-    results = evaluate(table, procedures=study.procedures)
+    results = evaluate(table, procedures=study.procedures, design_columns=False)
     frame = pd.DataFrame({"design_id": designs["design_id"].to_numpy()})
     for path in varied:
         frame[path] = designs[path].to_numpy()

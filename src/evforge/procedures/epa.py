@@ -11,10 +11,13 @@ status of each rule: ``docs/regulations-verified.md`` §1.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 
 from evforge.cycles import load_cycle
 from evforge.errors import EvforgeError
@@ -65,7 +68,16 @@ def inertia_class_lb(loaded_vehicle_weight_lb: float) -> float:
     Test Car List: every BEV ETW of MY2015-2024 lies on this grid.
     """
     w = loaded_vehicle_weight_lb
-    top = max(w, 6000.0) + 1000.0
+    classes = _inertia_classes(max(w, 6000.0) + 1000.0)
+    # Nearest class; a weight exactly half-way goes to the lower class (Table 1 ranges).
+    distance = np.abs(classes - w)
+    return float(classes[np.flatnonzero(distance <= distance.min() + 1e-9)[0]])
+
+
+@functools.lru_cache(maxsize=64)
+def _inertia_classes(top_lb: float) -> npt.NDArray[np.float64]:
+    """The classes of 40 CFR 1066.805 Table 1 below ``top_lb`` (rounded up to 1,000 lb)."""
+    top = math.ceil(top_lb / 1000.0) * 1000.0
     classes = np.concatenate(
         [
             np.arange(1000.0, 4000.0, 125.0),
@@ -73,9 +85,8 @@ def inertia_class_lb(loaded_vehicle_weight_lb: float) -> float:
             np.arange(5500.0, top, 500.0),
         ]
     )
-    # Nearest class; a weight exactly half-way goes to the lower class (Table 1 ranges).
-    distance = np.abs(classes - w)
-    return float(classes[np.flatnonzero(distance <= distance.min() + 1e-9)[0]])
+    classes.setflags(write=False)
+    return classes
 
 
 def test_mass_kg(vehicle: Vehicle) -> float:

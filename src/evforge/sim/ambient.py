@@ -266,7 +266,7 @@ def run_at_ambient_batch(
             extra = schedule.energy_j(a - t0, b - t0) + (warm_j if k == 0 else 0.0)
             aux.append(car.auxiliary_power_w + extra / (b - a))
         if initial_soc is not None and float(initial_soc[j]) != car.initial_soc:
-            car = replace(car, initial_soc=float(initial_soc[j]))
+            car = car.with_changes(initial_soc=float(initial_soc[j]))
         cars.append(car)
         plans.append((idx[:-1], aux))
     width = max(len(rows) for rows, _ in plans)

@@ -93,8 +93,12 @@ def pack(
     for v in vehicles:
         if v.ocv_soc != grid:
             raise ValueError("all vehicles in a batch must share the OCV state-of-charge grid")
-        front, rear = v.axles
-        rows.append((*_vehicle_fields(v), v.primary_axle_index, *_axle(front), *_axle(rear)))
+        row = v.packed_row
+        if row is None:  # made once per car (a frozen car: the row cannot go stale)
+            front, rear = v.axles
+            row = (*_vehicle_fields(v), v.primary_axle_index, *_axle(front), *_axle(rear))
+            object.__setattr__(v, "packed_row", row)
+        rows.append(row)
     params = np.array(rows, dtype=np.float64).reshape(n, k.N_PARAMS)
     ocv = np.array([v.ocv_v for v in vehicles], dtype=np.float64)
     if ocv.shape != (n, soc_grid.size):  # a table of another length: say so as before

@@ -169,6 +169,7 @@ def build_vehicle(spec: VehicleSpec, params: ParameterSet | None = None) -> Vehi
         max_charge_current_a=battery.max_charge_current_a,
         performance=performance,
         provenance=tuple(log.items),
+        spec=spec,
     )
 
 

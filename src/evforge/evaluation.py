@@ -216,6 +216,30 @@ def evaluate(
         If a design row or spec file is invalid (all rows are checked, every bad one named),
         or a procedure name is unknown.
     """
+    import gc
+
+    # The cyclic garbage collector is paused while the designs run: they allocate many
+    # small objects (specs, vehicles, their provenance) and no cycles worth collecting, and
+    # its passes cost 15-20 % of the time (measured on 2,000 designs, all procedures).
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _evaluate(designs, procedures, params, base, progress, design_columns)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _evaluate(
+    designs: DesignTable | pd.DataFrame | Sequence[str | Path | Vehicle],
+    procedures: Iterable[str | Procedure] | None,
+    params: Any,
+    base: str | Path | None,
+    progress: Callable[[int, int], None] | None,
+    design_columns: bool,
+) -> pd.DataFrame:
+    """:func:`evaluate`'s work."""
     import pandas as pd
 
     from evforge.vehicle import Vehicle

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -288,7 +289,13 @@ def test_not_yaml_or_no_file_gives_one_line(tmp_path: Path) -> None:
     assert _one_line(exc).startswith("x.yaml: <file>: not valid YAML (line ")
     with pytest.raises(InputError) as exc:
         load_parameters(tmp_path / "missing.yaml")
-    assert "<file>: cannot read" in _one_line(exc)
+    assert "<file>: cannot be read (No such file or directory)" in _one_line(exc)
+    # A FIFO (or a device) is refused before it is read: nothing blocks.
+    fifo = tmp_path / "params.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError) as exc:
+        load_parameters(fifo)
+    assert "<file>: cannot be read: not a regular file" in _one_line(exc)
     with pytest.raises(InputError) as exc:
         parse_parameters("- 1\n", source="x.yaml")
     assert _one_line(exc) == "x.yaml: <file>: expected a mapping at the top level"

@@ -8,6 +8,7 @@ mass-to-consumption slope of EU BEVs, and the BNEF pack prices the shipped set c
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -402,8 +403,12 @@ def test_incomplete_file_names_each_missing_key(tmp_path: Path) -> None:
 
 
 def test_unreadable_and_invalid_yaml(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"<file>: cannot read"):
+    with pytest.raises(InputError, match=r"<file>: cannot be read"):
         load_sizing(tmp_path / "nope.yaml")
+    fifo = tmp_path / "sizing.fifo"
+    os.mkfifo(fifo)  # refused before it is read: nothing blocks
+    with pytest.raises(InputError, match=r"<file>: cannot be read: not a regular file"):
+        load_sizing(fifo)
     bad = tmp_path / "bad.yaml"
     bad.write_text("coefficients: [1, 2\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"<file>: not valid YAML \(line"):

@@ -36,6 +36,7 @@ __all__ = [
     "parse_quantity",
     "parse_temperature_c",
     "read_input_file",
+    "read_text_file",
     "registry",
     "short_repr",
 ]
@@ -306,6 +307,22 @@ class TextError(ValueError):
 # in a CSV either: C0 controls other than tab, line feed and carriage return, DEL, C1 controls
 # other than NEL, and the non-characters U+FFFE and U+FFFF.
 _FORBIDDEN_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def read_text_file(path: Path, *, limit: int, noun: str) -> str:
+    """An input text file: :func:`read_input_file` (a regular file of at most ``limit``
+    bytes, or refused before it is read), then :func:`decode_text`.
+
+    Raises
+    ------
+    InputError
+        With one ``<file>`` problem (source ``str(path)``): it cannot be read, or is not text.
+    """
+    raw = read_input_file(path, limit=limit)
+    try:
+        return decode_text(raw, noun=noun)
+    except TextError as exc:
+        raise InputError(str(path), [Problem("<file>", f"is not {noun}: {exc}")]) from None
 
 
 def decode_text(raw: bytes, *, noun: str) -> str:

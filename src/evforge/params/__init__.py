@@ -29,6 +29,10 @@ from typing import Any, Final
 import yaml
 
 from evforge.errors import InputError, Problem
+from evforge.units import read_text_file
+
+#: Largest parameter/sizing file read [bytes] (the shipped ones are a few tens of kB).
+_MAX_FILE_BYTES: Final = 1_000_000
 
 __all__ = [
     "FORMAT",
@@ -354,10 +358,7 @@ def load_parameters(path: str | Path | None = None) -> ParameterSet:
     if path is None:
         return _shipped()
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(p), [Problem("<file>", f"cannot read: {exc}")]) from None
+    text = read_text_file(p, limit=_MAX_FILE_BYTES, noun="a parameter set")
     return parse_parameters(text, source=str(p), path=p.resolve())
 
 

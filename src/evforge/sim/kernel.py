@@ -839,6 +839,46 @@ def _fast_ok(p: npt.NDArray[np.float64]) -> bool:
 
 
 @_jit
+def _load_lanes(
+    w: npt.NDArray[np.float64],
+    ys: npt.NDArray[np.float64],
+    params: npt.NDArray[np.float64],
+    start: int,
+    nb: int,
+    ocv_soc: npt.NDArray[np.float64],
+    ocv_v: npt.NDArray[np.float64],
+    v_start: float,
+    fast: bool,
+) -> bool:
+    """Load vehicles ``start .. start + nb - 1`` into a block's workspace ``w`` (parameters,
+    initial state, OCV segment) and their OCV tables into ``ys``; returns whether any has a
+    motor on the rear axle (the fast step's ``two``)."""
+    k = ocv_soc.shape[0]
+    acc = W_ACC * LANES
+    two = False
+    for b in range(nb):
+        p = params[start + b]
+        two = two or p[P_AXLE0 + AXLE_STRIDE] > 0.0
+        for c in range(N_PARAMS):
+            w[c * LANES + b] = p[c]
+        for m in range(k):
+            ys[m, b] = ocv_v[start + b, m]
+        soc = p[P_SOC0]
+        w[W_SOC * LANES + b] = soc
+        w[W_V * LANES + b] = v_start
+        w[W_PRIMARY * LANES + b] = _primary_axle(p)
+        # (a one-point OCV table, a constant voltage: by the scalar step)
+        w[W_FAST * LANES + b] = 1.0 if fast and k > 1 and _fast_ok(p) else 0.0
+        empty = soc <= EMPTY_SOC
+        w[W_EMPTY * LANES + b] = 1.0 if empty else 0.0
+        w[acc + E_EMPTY_TIME * LANES + b] = 0.0 if empty else NOT_EMPTY
+        w[acc + E_EMPTY_DIST * LANES + b] = 0.0 if empty else NOT_EMPTY
+        if k > 1:
+            _ocv_segment(w, ocv_soc, ys, b)
+    return two
+
+
+@_jit
 def _run_block(
     params: npt.NDArray[np.float64],
     start: int,
@@ -863,26 +903,7 @@ def _run_block(
     x_first = ocv_soc[0]
     x_last = ocv_soc[k - 1]
     last = k - 2.0  # index of the OCV table's last segment
-    two = False
-    for b in range(nb):
-        p = params[start + b]
-        two = two or p[P_AXLE0 + AXLE_STRIDE] > 0.0
-        for c in range(N_PARAMS):
-            w[c * LANES + b] = p[c]
-        for m in range(k):
-            ys[m, b] = ocv_v[start + b, m]
-        soc = p[P_SOC0]
-        w[W_SOC * LANES + b] = soc
-        w[W_V * LANES + b] = v_start
-        w[W_PRIMARY * LANES + b] = _primary_axle(p)
-        # (a one-point OCV table, a constant voltage: by the scalar step)
-        w[W_FAST * LANES + b] = 1.0 if fast and k > 1 and _fast_ok(p) else 0.0
-        empty = soc <= EMPTY_SOC
-        w[W_EMPTY * LANES + b] = 1.0 if empty else 0.0
-        w[acc + E_EMPTY_TIME * LANES + b] = 0.0 if empty else NOT_EMPTY
-        w[acc + E_EMPTY_DIST * LANES + b] = 0.0 if empty else NOT_EMPTY
-        if k > 1:
-            _ocv_segment(w, ocv_soc, ys, b)
+    two = _load_lanes(w, ys, params, start, nb, ocv_soc, ocv_v, v_start, fast)
     if record:
         for b in range(nb):
             row = trace[start + b, 0]

@@ -464,26 +464,9 @@ def _program_block(
     ran_empty = np.zeros(lanes, dtype=np.bool_)
     segment = np.zeros(lanes, dtype=np.int64)
     segments = aux_rows.shape[1]
-    two = False
-    for b in range(nb):
-        p = params[start + b]
-        two = two or p[k.P_AXLE0 + k.AXLE_STRIDE] > 0.0
-        for c in range(k.N_PARAMS):
-            w[c * lanes + b] = p[c]
-        for m in range(kk):
-            ys[m, b] = ocv_v[start + b, m]
-        soc = p[k.P_SOC0]
-        w[k.W_SOC * lanes + b] = soc
-        w[k.W_V * lanes + b] = v_start
-        w[k.W_PRIMARY * lanes + b] = k._primary_axle(p)
-        w[k.W_FAST * lanes + b] = 1.0 if fast and kk > 1 and k._fast_ok(p) else 0.0
-        empty = soc <= k.EMPTY_SOC
-        w[k.W_EMPTY * lanes + b] = 1.0 if empty else 0.0
-        w[acc + k.E_EMPTY_TIME * lanes + b] = 0.0 if empty else k.NOT_EMPTY
-        w[acc + k.E_EMPTY_DIST * lanes + b] = 0.0 if empty else k.NOT_EMPTY
-        if kk > 1:
-            k._ocv_segment(w, ocv_soc, ys, b)
-        if scheduled:
+    two = k._load_lanes(w, ys, params, start, nb, ocv_soc, ocv_v, v_start, fast)
+    if scheduled:
+        for b in range(nb):
             w[k.P_AUX * lanes + b] = aux_w[start + b, 0]
     alive = nb
     for i in range(1, rows):

@@ -8,7 +8,7 @@ temporary data folder) in this process and calls it over HTTP with httpx, as a b
 - ``POST /api/evaluate`` for one car (the page's call: headline sheet, charging curve, energy
   breakdown; and the rows alone, WLTP only), and for ``--designs`` cars in one request (a list
   of spec dicts: variants of the bundled Chevrolet Bolt EV with C_d 0.22-0.34, physical road
-  load, ``procedures: ["wltp"]``, ``details: false``);
+  load, ``details: false``; WLTP only, and all procedures);
 - the slower pictures the page asks for after the headline (``/api/trace``, ``/api/ambient``)
   and ``/api/defaults``;
 - bodies above 5 MB (declared and streamed: 413) and path traversal attempts in car ids,
@@ -126,6 +126,11 @@ def main() -> None:
                         "/api/evaluate",
                         json={"specs": specs, "procedures": ["wltp"], "details": False},
                     ),
+                    1,
+                )
+                add(
+                    f"evaluate {args.designs} cars in one request, all procedures",
+                    lambda: c.post("/api/evaluate", json={"specs": specs, "details": False}),
                     1,
                 )
                 add(

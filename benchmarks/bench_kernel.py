@@ -240,9 +240,11 @@ def fastsim_worker(batch: int, repeat: int, cycle: str = CYCLE) -> dict[str, Any
     }
 
 
-def _spawn(args: list[str]) -> dict[str, Any]:
+def _spawn(args: list[str], script: Path | None = None) -> dict[str, Any]:
+    """Run ``script`` (default this file) with ``args`` in a fresh process; its last line, as
+    JSON."""
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), *args],
+        [sys.executable, str(script or Path(__file__).resolve()), *args],
         capture_output=True,
         text=True,
         check=False,

@@ -108,6 +108,37 @@ def _procedures(procedures: Iterable[str | Procedure] | None) -> list[Procedure]
     return list(dict.fromkeys(out))
 
 
+#: The range procedures' columns: procedure -> (its name for run_procedure_batch, result
+#: column -> its numeric key, result column -> its label key).
+_RANGE_COLUMNS: Final[dict[Procedure, tuple[str, dict[str, str], dict[str, str]]]] = {
+    Procedure.EPA: (
+        "epa",
+        {
+            "range_epa_km": "range_km",
+            "range_epa_mi": "range_mi",
+            "consumption_epa_kwh_per_100km": "consumption_ac_kwh_per_100km",
+        },
+        {"epa_label_route": "label_route"},
+    ),
+    Procedure.WLTP: (
+        "wltp",
+        {
+            "range_wltp_km": "range_km",
+            "consumption_wltp_kwh_per_100km": "consumption_ac_kwh_per_100km",
+            "test_mass_wltp_kg": "test_mass_kg",
+        },
+        {},
+    ),
+    Procedure.CLTC: (
+        "cltc",
+        {
+            "range_cltc_km": "range_km",
+            "consumption_cltc_kwh_per_100km": "consumption_ac_kwh_per_100km",
+        },
+        {},
+    ),
+}
+
 #: Designs per batch through the procedures: results are kept, the kernel's memory is not.
 BATCH: Final = 4096
 
@@ -116,7 +147,6 @@ def _run_batch(
     vehicles: Sequence[Vehicle], procedures: Sequence[Procedure]
 ) -> tuple[dict[str, list[Any]], list[str | None]]:
     """Every procedure over the batch: result columns, and per design the first error."""
-    from evforge.procedures import cltc, wltp
     from evforge.procedures.run import run_procedure_batch
 
     n = len(vehicles)
@@ -127,31 +157,16 @@ def _run_batch(
         if message is not None and errors[j] is None:
             errors[j] = message
 
-    if Procedure.EPA in procedures:
-        label = run_procedure_batch(vehicles, "epa")
-        for j in range(n):
-            fail(j, label.error[j])
-        cols["range_epa_km"] = list(label.columns["range_km"])
-        cols["range_epa_mi"] = list(label.columns["range_mi"])
-        cols["consumption_epa_kwh_per_100km"] = list(label.columns["consumption_ac_kwh_per_100km"])
-        cols["epa_label_route"] = list(label.labels["label_route"])
-    if Procedure.WLTP in procedures:
-        result = wltp.run_batch(vehicles)
+    for procedure, (name, numbers, labels) in _RANGE_COLUMNS.items():
+        if procedure not in procedures:
+            continue
+        result = run_procedure_batch(vehicles, name)
         for j in range(n):
             fail(j, result.error[j])
-        cols["range_wltp_km"] = list(result.columns["range_km"])
-        cols["consumption_wltp_kwh_per_100km"] = list(
-            result.columns["consumption_ac_kwh_per_100km"]
-        )
-        cols["test_mass_wltp_kg"] = list(result.columns["test_mass_kg"])
-    if Procedure.CLTC in procedures:
-        result = cltc.run_batch(vehicles)
-        for j in range(n):
-            fail(j, result.error[j])
-        cols["range_cltc_km"] = list(result.columns["range_km"])
-        cols["consumption_cltc_kwh_per_100km"] = list(
-            result.columns["consumption_ac_kwh_per_100km"]
-        )
+        for column, key in numbers.items():
+            cols[column] = list(result.columns[key])
+        for column, key in labels.items():
+            cols[column] = list(result.labels[key])
     if Procedure.PERF in procedures:
         from evforge.performance import performance_batch
 

@@ -262,6 +262,8 @@ def segmented_batch(
             pieces.append(item.cycle)
             continue
         hold = np.maximum(np.ceil(cruise), 1).astype(np.int64)
+        # The segment's name and kind for the results; its trace (ramps, a per-car hold)
+        # is the three pieces below, this one-second cycle only stands for it.
         css = constant_speed_segment(item, 1.0, "css_m")
         segments.append(Segment("css_m", "css", css))
         pieces += [Soft(_ramp(item, False)), Hold(item, len(holds)), Soft(_ramp(item, True))]

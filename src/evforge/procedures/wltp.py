@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 
 from evforge.cycles import load_cycle
 from evforge.errors import EvforgeError
@@ -175,17 +176,23 @@ def run_batch(vehicles: Sequence[Vehicle], method: str = "auto") -> RangeBatch:
     values = {key: np.full(n, np.nan) for key in keys}
     methods: list[Method | None] = [None] * n
     errors: list[str | None] = [None] * n
+
+    def take(part: dict[str, Any], rows: npt.NDArray[np.int64], rated: Method) -> None:
+        """The cars ``rows`` from one method's results: their errors, and their values
+        where they ran."""
+        for i, j in enumerate(rows.tolist()):
+            errors[j] = part["error"][i]
+            if part["ran"][i]:
+                methods[j] = rated
+                for key in keys:
+                    values[key][j] = part[key][i]
+
     for name in dict.fromkeys(names):
         group = np.array([j for j in range(n) if names[j] == name], dtype=np.int64)
         todo = group
         if method != "ccp" and name.startswith("wltc_class3"):
             stp = _shortened([cars[j] for j in group], name)
-            for i, j in enumerate(group):
-                errors[j] = stp["error"][i]
-                if stp["ran"][i]:
-                    methods[j] = Method.WLTP_STP
-                    for key in keys:
-                        values[key][j] = stp[key][i]
+            take(stp, group, Method.WLTP_STP)
             todo = np.array(
                 [j for i, j in enumerate(group) if not stp["ran"][i] and stp["error"][i] is None],
                 dtype=np.int64,
@@ -195,13 +202,7 @@ def run_batch(vehicles: Sequence[Vehicle], method: str = "auto") -> RangeBatch:
                 errors[j] = f"{vehicles[j].name} cannot complete the WLTP shortened test procedure"
             continue
         if todo.size:
-            ccp = _consecutive_cycles([cars[j] for j in todo], name)
-            for i, j in enumerate(todo):
-                errors[j] = ccp["error"][i]
-                if ccp["ran"][i]:
-                    methods[j] = Method.WLTP_CCP
-                    for key in keys:
-                        values[key][j] = ccp[key][i]
+            take(_consecutive_cycles([cars[j] for j in todo], name), todo, Method.WLTP_CCP)
     ube = values["ube"]
     per_km = ube / values["ec_dc"] / 1e3
     e_ac = ube * np.array([wall_per_dc(car) for car in cars])

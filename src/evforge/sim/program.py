@@ -396,6 +396,7 @@ def _steady(
         steady = steady and w[k.W_V * lanes + b] == target and w[o + 3 * lanes + b] == 0.0
         steady = steady and w[k.W_SOC * lanes + b] > _STEADY_MIN_SOC
         voc = k._ocv_value(w, b, x_first, x_last)
+        w[k.W_VOC * lanes + b] = voc  # (a full step, if one follows, sets it again)
         resistance = w[k.P_RESISTANCE * lanes + b]
         p_max = k._BATTERY_MARGIN * k._v_max_discharge_power(voc, resistance)
         steady = steady and w[o + 10 * lanes + b] <= p_max
@@ -403,8 +404,7 @@ def _steady(
     if not ok:
         return False
     for b in range(nb):
-        voc = k._ocv_value(w, b, x_first, x_last)
-        w[k.W_VOC * lanes + b] = voc
+        voc = w[k.W_VOC * lanes + b]
         resistance = w[k.P_RESISTANCE * lanes + b]
         current = k._v_battery_current(w[o + 10 * lanes + b], voc, resistance)
         w[o + 11 * lanes + b] = current

@@ -136,6 +136,52 @@ def test_program_reads_what_a_trace_of_the_whole_sequence_gives() -> None:
         assert got.stop_row[0] == prog.end[3]
 
 
+def test_a_block_of_holds_of_every_length_reads_what_each_car_s_trace_gives() -> None:
+    # More than one block of 64 lanes, each car with its own mid-hold length (none, a few
+    # steps, long ones), then an end hold to break-off: the lanes step together through the
+    # holds (steady steps in runs, lanes frozen as their holds end, cars breaking off while
+    # others drive on, some in the first hold), and each car's energies are still those of
+    # its own trace-recording run, to the last bit.
+    rng = np.random.default_rng(3)
+    n = 70
+    cars = [
+        vehicle(
+            mass={"curb": f"{rng.uniform(1200, 2000):.0f} kg"},
+            battery={"usable_energy": f"{rng.uniform(7, 13):.2f} kWh", "chemistry": "NMC"},
+        )
+        for _ in range(n)
+    ]
+    udds = load_cycle("udds")
+    speed = 25.0
+    ramp = np.minimum(np.arange(26) * 1.0, speed)
+    ramp_cycle = type(udds)("ramp", np.arange(26.0), ramp, np.zeros(26))
+    prog = program([udds, ramp_cycle, Hold(speed, 0), Hold(speed, 1)])
+    mid = rng.integers(0, 1500, n)
+    mid[:3] = (0, 1, 2)
+    holds = np.stack([mid, np.full(n, 20000)], axis=1)
+    got = run_program(cars, prog, holds, marks=[prog.end[0], prog.end[2]])
+    early = 0
+    for j, car in enumerate(cars):
+        v = np.concatenate([udds.speed_mps, ramp[1:], np.full(mid[j] + 20000, speed)])
+        t = np.arange(v.size, dtype=np.float64)
+        trace = simulate(
+            car, type(udds)("whole", t, v, np.zeros_like(t)), trace=True, past_empty=True
+        )[0].trace
+        assert trace is not None
+        power = (trace["battery_terminal_power_w"] + trace["battery_loss_w"]).to_numpy()
+        energy = np.cumsum(power * np.diff(t, prepend=t[0]))
+        stop = int(np.flatnonzero(trace["trace_miss"].to_numpy())[0]) - 1
+        mark = udds.time_s.size - 1 + 25 + mid[j]
+        if stop >= mark:
+            assert got.energy_j[j, 1] == energy[mark], j
+        else:  # broke off in the mid hold (some do)
+            assert np.isnan(got.energy_j[j, 1]), j
+        assert got.ube_j[j] == energy[stop], j
+        assert got.stop_distance_m[j] == trace["distance_m"].to_numpy()[stop], j
+        early += stop < mark
+    assert 0 < early < n
+
+
 def test_repeated_cycles_to_break_off_match_a_long_trace() -> None:
     car = vehicle(battery={"usable_energy": "10 kWh", "chemistry": "NMC"})
     cycle = load_cycle("cltc_p")

@@ -11,10 +11,12 @@ Run with ``make bench`` (after the kernel table) or ``python benchmarks/bench_ev
   validated as spec files are, compiled, then evaluated).
 * **Rows.** ``all``: every procedure of ``evforge.evaluate`` (EPA label with the 5-cycle
   tests, WLTP, CLTC, 0-100 km/h and top speed, 10-80 % DC, mass): what the "million designs"
-  target counts; then each procedure alone on the same designs, and ``table`` (building and
-  compiling the design table, no procedure). Each (row, size) runs in a fresh subprocess
-  after a warm-up call on 8 designs (numba's cache loaded), so its peak RSS is its own.
-  Wall and CPU time (all threads) of one timed call.
+  target counts, in one process; ``all-workers``: the same with ``workers=2`` (two worker
+  processes build and run the designs in parts, started by the warm-up call); then each
+  procedure alone on the same designs, and ``table`` (building and compiling the design
+  table, no procedure). Each (row, size) runs in a fresh subprocess after a warm-up call on
+  8 designs (numba's cache loaded), so its peak RSS is its own. Wall and CPU time (all
+  threads, and the worker processes') of one timed call.
 * **Start-up.** ``import evforge`` and a first ``evforge.evaluate`` of one spec in a fresh
   process, numba's cache warm.
 * **CLI.** 1,000 spec files (variants of the same car written as YAML) through
@@ -46,7 +48,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "examples" / "chevrolet_bolt_ev_2017.yaml"
 OUT = ROOT / "benchmark-results"
 SIZES = (100, 2000)
-ROWS = ("all", "table", "epa", "wltp", "cltc", "perf", "charge")
+#: ... and for the two ``all`` rows, also this many (a long run: start-up costs spread thin).
+BIG = 20000
+ROWS = ("all", "all-workers", "table", "epa", "wltp", "cltc", "perf", "charge")
+#: Worker processes of the ``all-workers`` row (one per core of the benchmark machine).
+WORKERS = 2
 PROCEDURES = ("epa", "wltp", "cltc", "perf", "charge", "mass")
 
 
@@ -65,6 +71,23 @@ def frame(n: int, seed: int = 1) -> Any:
     )
 
 
+def _worker_pids() -> list[int]:
+    """The live processes of evaluate's worker pools (none without workers)."""
+    from evforge import evaluation
+
+    return [pid for pool in evaluation._POOLS.values() for pid in pool._processes]
+
+
+def _cpu_of(pids: list[int]) -> float:
+    """User + system CPU seconds of running processes (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -76,19 +99,23 @@ def worker(row: str, n: int) -> dict[str, Any]:
     from evforge.evaluation import _compile
 
     base = evforge.variant_spec(BASE, {"road_load": None})
-    procedures = list(PROCEDURES) if row == "all" else [row]
+    procedures = list(PROCEDURES) if row.startswith("all") else [row]
+    workers = WORKERS if row == "all-workers" else 1
 
     def call(designs: Any) -> Any:
         if row == "table":
-            return _compile(DesignTable.from_frame(designs, base=base), None)
-        return evforge.evaluate(designs, base=base, procedures=procedures)
+            return _compile(DesignTable.from_frame(designs, base=base).specs, None)
+        return evforge.evaluate(designs, base=base, procedures=procedures, workers=workers)
 
-    call(frame(8, seed=0))
+    call(frame(8, seed=0) if workers == 1 else frame(64 * 2 * workers, seed=0))  # pool started
     designs = frame(n)
     rss0 = _peak_rss_mib()
+    pids = _worker_pids()
+    k0 = _cpu_of(pids)
     w0, c0 = time.perf_counter(), time.process_time()
     out = call(designs)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    cpu += _cpu_of(pids) - k0  # the worker processes' CPU time in the call
     failed = 0 if row == "table" else int(out["error"].notna().sum())
     return {
         "row": row,
@@ -190,6 +217,7 @@ def fastsim_label_s(cars: int) -> dict[str, Any] | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
+    parser.add_argument("--big", type=int, default=BIG, help="designs of the all rows' long run")
     parser.add_argument("--rows", default=",".join(ROWS))
     parser.add_argument("--specs", type=int, default=1000, help="spec files through the CLI")
     parser.add_argument("--fastsim-cars", type=int, default=100)
@@ -205,7 +233,7 @@ def main() -> None:
     fs = None if args.no_fastsim else fastsim_label_s(args.fastsim_cars)
     runs = []
     for row in args.rows.split(","):
-        for n in sizes:
+        for n in sizes + ([args.big] if args.big and row.startswith("all") else []):
             r = _spawn(["--worker", row, str(n)])
             runs.append(r)
             print(
@@ -240,7 +268,10 @@ def main() -> None:
         f"{[round(x, 2) for x in os.getloadavg()]} at the end (a shared machine: CPU time "
         "is the steadier figure).",
         "all = evforge.evaluate with epa (label incl. the 5-cycle tests), wltp, cltc, perf, "
-        "charge and mass; table = design table + compile only.",
+        "charge and mass, in one process (its kernels on both cores); all-workers = the "
+        f"same with workers={WORKERS} (the designs built and run in parts by {WORKERS} "
+        "worker processes, started by a warm-up call before the timed one; CPU time includes "
+        "theirs, peak RSS is the calling process's); table = design table + compile only.",
     ]
     if fs:
         notes.append(

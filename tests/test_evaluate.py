@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 import evforge
 from evforge.cli import app
 from evforge.design import DesignTable
-from evforge.errors import InputError
+from evforge.errors import InputError, Problem
 
 ROOT = Path(__file__).resolve().parents[1]
 BOLT = str(ROOT / "examples" / "chevrolet_bolt_ev_2017.yaml")
@@ -107,7 +108,11 @@ def test_cli_twin_reads_a_table_and_reports_failed_designs(tmp_path: Path) -> No
     )
     out = tmp_path / "r.parquet"
     result = CliRunner().invoke(
-        app, ["evaluate", str(csv), "--procedures", "wltp,perf", "--json", "--out", str(out)]
+        app,
+        [
+            *("evaluate", str(csv), "--procedures", "wltp,perf", "--json", "--out", str(out)),
+            *("--workers", "2"),  # two designs: too few for the workers, run here
+        ],
     )
     assert result.exit_code == 1  # one design failed; the other ran
     rows = json.loads(result.stdout)
@@ -137,3 +142,44 @@ def test_a_table_from_built_vehicles_uses_their_specs() -> None:
     # Changed after it was built: its spec no longer describes it, so it is refused.
     with pytest.raises(InputError, match=r"vehicles\[0\]: .* was changed after it was built"):
         DesignTable.from_vehicles([car.with_mass(2500.0)])
+
+
+def test_worker_processes_give_the_same_table_bit_for_bit() -> None:
+    """``workers=2``: the designs validated here, built and run in parts (blocks of 64) by
+    two spawned processes; the table equals the one-process table exactly, a failing design
+    included (its error is carried back), and built vehicles run the same way."""
+    rng = np.random.default_rng(11)
+    n = 150
+    frame = pd.DataFrame(
+        {
+            "body.drag_coefficient": rng.uniform(0.22, 0.32, n).round(3),
+            "battery.usable_energy": rng.uniform(40.0, 90.0, n).round(1),
+            "motors[0].peak_power": np.where(np.arange(n) == 70, 1.0, 150.0),  # one cannot move
+        }
+    )
+    base = evforge.variant_spec(BOLT, {"road_load": None})
+    one = evforge.evaluate(frame, base=base, procedures=["wltp", "perf", "charge"])
+    two = evforge.evaluate(frame, base=base, procedures=["wltp", "perf", "charge"], workers=2)
+    pd.testing.assert_frame_equal(one, two, check_exact=True)
+    assert two["error"].notna().sum() == 1
+    assert "cannot" in two.loc[70, "error"], two.loc[70, "error"]
+    cars = DesignTable.from_frame(frame.drop(index=70), base=base).vehicles()
+    alone = evforge.evaluate(cars, procedures=["cltc"])
+    pd.testing.assert_frame_equal(
+        alone, evforge.evaluate(cars, procedures=["cltc"], workers=2), check_exact=True
+    )
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True])
+def test_workers_must_be_a_positive_integer(workers: object) -> None:
+    with pytest.raises(InputError, match=r"^workers: .* expected a positive integer"):
+        evforge.evaluate([BOLT], workers=workers)  # type: ignore[arg-type]
+
+
+def test_an_input_error_survives_a_trip_between_processes() -> None:
+    import pickle
+
+    error = InputError("designs row 3", [Problem("mass.curb", "got -1 kg; expected > 0")])
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is InputError
+    assert back.lines() == error.lines()

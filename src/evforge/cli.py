@@ -1264,6 +1264,15 @@ def evaluate_cmd(
         Path | None,
         typer.Option("--base", metavar="SPEC", help="For a table: the spec every row starts from."),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            help="Worker processes (default 1: this one, its kernels on all cores); more run "
+            "the designs in parts, the per-design Python in parallel too (~2 s start-up each).",
+        ),
+    ] = 1,
     as_json: _Json = False,
     out: _Out = None,
 ) -> None:
@@ -1288,7 +1297,14 @@ def evaluate_cmd(
         else:
             table = DesignTable.from_specs(designs)
         with _progress(len(table), "evaluating") as step:
-            frame = evaluate(table, procedures=wanted, progress=lambda done, total: step())
+            seen = [0]
+
+            def advance(done: int, total: int) -> None:  # per part or batch of designs
+                for _ in range(done - seen[0]):
+                    step()
+                seen[0] = done
+
+            frame = evaluate(table, procedures=wanted, workers=workers, progress=advance)
         # Missing results (<NA>) become JSON null / empty cells.
         plain = frame.astype(object).where(frame.notna(), None)
         records = [{str(k): v for k, v in r.items()} for r in plain.to_dict(orient="records")]

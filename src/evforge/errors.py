@@ -54,6 +54,10 @@ class InputError(EvforgeError, ValueError):
         self.problems = tuple(problems)
         super().__init__(self.lines()[0] if len(self.problems) == 1 else "\n".join(self.lines()))
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, tuple[Problem, ...]]]:
+        # Rebuilt from its source and problems (pickled back from a worker process).
+        return (type(self), (self.source, self.problems))
+
     def lines(self) -> list[str]:
         """One line per problem: ``"<source>: <path>: <message>"``."""
         return [f"{self.source}: {p}" if self.source else str(p) for p in self.problems]

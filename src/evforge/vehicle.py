@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from evforge.climate.params import ClimateParams
 from evforge.enums import Chemistry, Layout, MotorTechnology, TorqueSplit
@@ -18,9 +18,12 @@ from evforge.units import G_STANDARD_MPS2
 __all__ = ["AxleDrive", "Derived", "PerformanceParams", "Vehicle"]
 
 
-@dataclass(frozen=True, slots=True)
-class Derived:
-    """One parameter value and where it came from (``"spec"``, a default's source, a formula)."""
+class Derived(NamedTuple):
+    """One parameter value and where it came from (``"spec"``, a default's source, a formula).
+
+    A named tuple (immutable, read by name): a car is built with about 90 of them, and a
+    tuple is made several times faster than a frozen dataclass.
+    """
 
     name: str
     value: float | str

@@ -193,9 +193,14 @@ def run_sweep(
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures import as_completed as done_first
 
-        # spawn, not fork: numba's threading layer (OpenMP) must not be forked.
+        from evforge.evaluation import _worker_init
+
+        # spawn, not fork: numba's threading layer (OpenMP) must not be forked. Each worker's
+        # kernels on one thread (the processes are the parallelism).
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_worker_init
+        ) as pool:
             jobs = {pool.submit(run_part, study, out, k, chunk): k for k in todo}
             for job in done_first(jobs):
                 failed += max(job.result(), 0)

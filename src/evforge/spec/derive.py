@@ -33,9 +33,10 @@ _SPEC = "spec"
 class _Log:
     def __init__(self) -> None:
         self.items: list[Derived] = []
+        self._new = Derived._make
 
     def add(self, name: str, value: float | str, unit: str, source: str) -> None:
-        self.items.append(Derived(name, value, unit, source))
+        self.items.append(self._new((name, value, unit, source)))
 
 
 def build_vehicle(spec: VehicleSpec, params: ParameterSet | None = None) -> Vehicle:

@@ -517,8 +517,15 @@ def _leaves(model: BaseModel, prefix: str, out: list[tuple[str, object, str]]) -
                 else:
                     out.append((f"{path}[{i}]", item, ""))
         elif value is not None:
-            unit = _unit_of(fields[name].metadata, fields[name].annotation)
-            out.append((path, getattr(value, "value", value), unit))
+            out.append((path, getattr(value, "value", value), _field_unit(type(model), name)))
+
+
+@functools.cache
+def _field_unit(model: type[BaseModel], name: str) -> str:
+    """:func:`_unit_of` of a model's field, once per field (a table of designs asks it for
+    every value of every row)."""
+    info = model.model_fields[name]
+    return _unit_of(info.metadata, info.annotation)
 
 
 def _unit_of(metadata: list[object], annotation: object) -> str:

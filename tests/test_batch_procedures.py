@@ -182,6 +182,45 @@ def test_a_block_of_holds_of_every_length_reads_what_each_car_s_trace_gives() ->
     assert 0 < early < n
 
 
+def test_a_cycle_driven_again_replays_its_first_drive_to_the_last_bit() -> None:
+    # UDDS over and over to break-off (the first drive recorded, the later ones replayed
+    # from it while every lane can: on the trace, charge left, the pack able to deliver),
+    # for more than a block of cars breaking off in different drives: each car's energy
+    # at every drive's end and at the break-off are those of its own trace.
+    rng = np.random.default_rng(5)
+    n = 70
+    cars = [
+        vehicle(
+            mass={"curb": f"{rng.uniform(1200, 2000):.0f} kg"},
+            battery={"usable_energy": f"{rng.uniform(3, 7):.2f} kWh", "chemistry": "NMC"},
+        )
+        for _ in range(n)
+    ]
+    udds = load_cycle("udds")
+    drives = 8
+    prog = program([udds] * drives)
+    assert (prog.again[:, 1] >= 0).sum() == (drives - 1) * (udds.time_s.size - 1)
+    got = run_program(cars, prog, np.zeros((n, 0), dtype=np.int64), marks=list(prog.end))
+    long = repeat_cycle(udds, drives)
+    ends = [udds.time_s.size - 1 + m * (udds.time_s.size - 1) for m in range(drives)]
+    broke = set()
+    for j, car in enumerate(cars):
+        trace = simulate(car, long, trace=True, past_empty=True)[0].trace
+        assert trace is not None
+        t = trace["time_s"].to_numpy()
+        power = (trace["battery_terminal_power_w"] + trace["battery_loss_w"]).to_numpy()
+        energy = np.cumsum(power * np.diff(t, prepend=t[0]))
+        stop = int(np.flatnonzero(trace["trace_miss"].to_numpy())[0]) - 1
+        assert got.ube_j[j] == energy[stop], j
+        for m, end in enumerate(ends):
+            if end <= stop:
+                assert got.energy_j[j, m] == energy[end], (j, m)
+            else:
+                assert np.isnan(got.energy_j[j, m]), (j, m)
+        broke.add(int(np.searchsorted(ends, stop)))
+    assert len(broke) >= 3  # cars broke off in several different drives
+
+
 def test_repeated_cycles_to_break_off_match_a_long_trace() -> None:
     car = vehicle(battery={"usable_energy": "10 kWh", "chemistry": "NMC"})
     cycle = load_cycle("cltc_p")

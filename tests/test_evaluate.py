@@ -170,6 +170,21 @@ def test_worker_processes_give_the_same_table_bit_for_bit() -> None:
     )
 
 
+def test_worker_processes_name_every_bad_row_as_one_process_does() -> None:
+    frame = pd.DataFrame({"body.drag_coefficient": np.full(150, 0.25)})
+    frame.loc[[10, 140], "body.drag_coefficient"] = 2.0  # in the first part and the last
+    base = evforge.variant_spec(BOLT, {"road_load": None})
+    with pytest.raises(InputError) as one:
+        evforge.evaluate(frame, base=base, procedures=["wltp"])
+    with pytest.raises(InputError) as two:
+        evforge.evaluate(frame, base=base, procedures=["wltp"], workers=2)
+    assert two.value.lines() == one.value.lines()
+    assert [line.split(":")[0] for line in two.value.lines()] == [
+        "designs row 11",
+        "designs row 141",
+    ]
+
+
 @pytest.mark.parametrize("workers", [0, -1, 1.5, True])
 def test_workers_must_be_a_positive_integer(workers: object) -> None:
     with pytest.raises(InputError, match=r"^workers: .* expected a positive integer"):

@@ -128,8 +128,12 @@ class DesignTable:
         *,
         base: str | Path | VehicleSpec | Mapping[str, Any] | None = None,
         source: str = "designs",
+        first: int = 0,
     ) -> DesignTable:
-        """One row per mapping of spec field path -> value (see :meth:`from_frame`)."""
+        """One row per mapping of spec field path -> value (see :meth:`from_frame`).
+
+        ``first``: the index of the first row in a longer table this is a part of (its rows
+        are then named and numbered as in the whole table)."""
         from evforge.spec.variant import _set, coast_down_conflicts
 
         base_data: dict[str, Any] = {}
@@ -147,7 +151,7 @@ class DesignTable:
                 if key not in columns and key != "design_id":
                     columns.append(str(key))
         specs, labels, errors = [], [], []
-        for i, row in enumerate(rows):
+        for i, row in enumerate(rows, start=first):
             label = f"{source} row {i + 1}"
             data = _deep_copy(base_data)
             problems = []

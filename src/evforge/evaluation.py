@@ -272,6 +272,9 @@ def _evaluate(
     from evforge.vehicle import Vehicle
 
     wanted = _procedures(procedures)
+    if isinstance(designs, pd.DataFrame) and workers > 1 and len(designs) > _PART_MIN:
+        # The rows are validated by the workers too, each its part (named as in the table).
+        return _frame_parallel(designs, base, wanted, params, workers, progress, design_columns)
     items: Sequence[Any]  # specs (VehicleSpec) to build, or built vehicles
     built = False
     table: DesignTable | None = None
@@ -287,19 +290,31 @@ def _evaluate(
         else:
             table = DesignTable.from_specs([Path(str(x)) for x in listed])
             items = table.specs
-    columns = [c for p in wanted for c in OUTPUTS[p]]
     parallel = workers > 1 and len(items) > _PART_MIN
     # The workers start on their parts before the design columns are made here.
-    jobs = _submit(items, built, wanted, params, workers) if parallel else None
+    jobs = _submit(_run_part, items, (built, wanted, params), workers) if parallel else None
     if table is None:
         names = [v.name for v in items if isinstance(v, Vehicle)]
         frame = pd.DataFrame({"design_id": range(len(items)), "name": names})
     else:
         frame = table.to_frame() if design_columns else _ids(len(table))
     if jobs is not None:
-        values, errors = _collect(jobs, len(items), wanted, progress)
+        values, errors = _join(_collect(jobs, len(items), progress), wanted)
     else:
         values, errors = _run(items, built, wanted, params, progress)
+    return _results(frame, values, errors, wanted)
+
+
+def _results(
+    frame: pd.DataFrame,
+    values: dict[str, list[Any]],
+    errors: list[str | None],
+    wanted: Sequence[Procedure],
+) -> pd.DataFrame:
+    """The design columns, then the result columns (nullable types) and ``error``."""
+    import pandas as pd
+
+    columns = [c for p in wanted for c in OUTPUTS[p]]
     out = pd.DataFrame(values, columns=columns)
     for col in columns:
         if col == "epa_label_route":
@@ -353,10 +368,10 @@ PARTS_PER_WORKER = 2
 
 
 def _run_part(
-    items: Sequence[Any], built: bool, wanted: Sequence[Procedure], params: Any
+    items: Sequence[Any], first: int, built: bool, wanted: Sequence[Procedure], params: Any
 ) -> tuple[dict[str, list[Any]], list[str | None]]:
-    """:func:`_run` in a worker process, the garbage collector paused as :func:`evaluate`
-    pauses it."""
+    """:func:`_run` in a worker process (``first``: the part's first design), the garbage
+    collector paused as :func:`evaluate` pauses it."""
     import gc
 
     gc.disable()
@@ -409,9 +424,10 @@ def _close_pools() -> None:
 
 
 def _submit(
-    items: Sequence[Any], built: bool, wanted: Sequence[Procedure], params: Any, workers: int
+    task: Callable[..., Any], items: Sequence[Any], args: tuple[Any, ...], workers: int
 ) -> list[tuple[int, Any]]:
-    """:func:`_run` in parts on the worker pool: (first design, future) per part."""
+    """``task(part, *args)`` for the parts of ``items`` on the worker pool: (index of the
+    part's first item, future) per part."""
     from concurrent.futures.process import BrokenProcessPool
 
     total = len(items)
@@ -423,11 +439,7 @@ def _submit(
     for attempt in range(2):
         pool = worker_pool(workers)
         try:
-            part = [items[a : a + size] for a in starts]
-            return [
-                (a, pool.submit(_run_part, p, built, wanted, params))
-                for a, p in zip(starts, part, strict=True)
-            ]
+            return [(a, pool.submit(task, items[a : a + size], a, *args)) for a in starts]
         except BrokenProcessPool:  # a worker died in an earlier call: a new pool, once
             _POOLS.pop(workers, None)
             if attempt:
@@ -436,32 +448,91 @@ def _submit(
 
 
 def _collect(
-    jobs: list[tuple[int, Any]],
-    total: int,
-    wanted: Sequence[Procedure],
-    progress: Callable[[int, int], None] | None,
-) -> tuple[dict[str, list[Any]], list[str | None]]:
-    """The parts' columns, joined in design order (progress as parts finish)."""
+    jobs: list[tuple[int, Any]], total: int, progress: Callable[[int, int], None] | None
+) -> list[Any]:
+    """The parts' results in order (``progress`` as parts finish; a part's result is a
+    tuple whose last item has one entry per design)."""
     from concurrent.futures import as_completed
 
     first = {future: a for a, future in jobs}
-    parts: dict[int, tuple[dict[str, list[Any]], list[str | None]]] = {}
+    parts: dict[int, Any] = {}
     done = 0
     for future in as_completed(first):
-        a = first[future]
-        parts[a] = future.result()
-        done += len(parts[a][1])
+        parts[first[future]] = part = future.result()
+        done += len(part[-1])
         if progress is not None:
             progress(done, total)
+    return [parts[a] for a, _ in jobs]
+
+
+def _join(
+    parts: Sequence[tuple[dict[str, list[Any]], list[str | None]]], wanted: Sequence[Procedure]
+) -> tuple[dict[str, list[Any]], list[str | None]]:
+    """The parts' result columns and errors, joined in design order."""
     columns = [c for p in wanted for c in OUTPUTS[p]]
     values: dict[str, list[Any]] = {c: [] for c in columns}
     errors: list[str | None] = []
-    for a, _ in jobs:
-        cols, errs = parts[a]
+    for cols, errs in parts:
         for c in columns:
             values[c].extend(cols[c])
         errors.extend(errs)
     return values, errors
+
+
+def _frame_parallel(
+    designs: pd.DataFrame,
+    base: str | Path | None,
+    wanted: Sequence[Procedure],
+    params: Any,
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+    design_columns: bool,
+) -> pd.DataFrame:
+    """:func:`evaluate` of a table of field paths on the worker pool: each part's rows
+    validated, built and run by a worker; every bad row of every part named, as one error."""
+    import pandas as pd
+
+    from evforge.design import _nullable
+    from evforge.errors import InputError
+    from evforge.spec.loader import load_spec
+
+    spec = load_spec(base) if isinstance(base, str | Path) else base  # read once, here
+    records = designs.to_dict(orient="records")
+    jobs = _submit(_table_part, records, (spec, wanted, params, design_columns), workers)
+    parts = _collect(jobs, len(records), progress)
+    bad = [p[0] for p in parts if isinstance(p[0], InputError)]
+    if bad:
+        raise InputError.merge(bad)
+    values, errors = _join([(p[1], p[2]) for p in parts], wanted)
+    if design_columns:
+        frame = pd.concat([p[0] for p in parts], ignore_index=True)
+        frame["design_id"] = range(len(frame))
+        frame = _nullable(frame)
+    else:
+        frame = _ids(len(records))
+    return _results(frame, values, errors, wanted)
+
+
+def _table_part(
+    records: Sequence[dict[str, Any]],
+    first: int,
+    base: Any,
+    wanted: Sequence[Procedure],
+    params: Any,
+    design_columns: bool,
+) -> tuple[Any, dict[str, list[Any]], list[str | None]]:
+    """A worker's part of a table of field paths (rows ``first``..): its design columns
+    (or None), result columns and errors; or, if a row is invalid, the InputError naming
+    every bad row of the part (and no results)."""
+    from evforge.errors import InputError
+
+    try:
+        table = DesignTable.from_records(records, base=base, first=first)
+    except InputError as exc:
+        return exc, {}, [None] * len(records)
+    frame = table.to_frame() if design_columns else None
+    values, errors = _run_part(table.specs, first, False, wanted, params)
+    return frame, values, errors
 
 
 def _ids(n: int) -> pd.DataFrame:

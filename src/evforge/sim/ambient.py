@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from operator import attrgetter
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +23,7 @@ from evforge.climate.model import (
     pack_warmup_j,
     vehicle_at_ambient,
 )
-from evforge.climate.params import Ambient
+from evforge.climate.params import Ambient, ClimateParams
 from evforge.cycles import Cycle
 from evforge.physics.road_load import aero_density_factor, rolling_temperature_factor
 from evforge.sim.results import EnergyBreakdown, SimResult
@@ -241,6 +243,9 @@ def run_at_ambient_batch(
     cars: list[Vehicle] = []
     plans: list[tuple[list[int], list[float]]] = []
     moving = _moving_count(cycle.speed_mps)
+    # The segments and their HVAC energies depend on the cabin and HVAC only, not on the
+    # pack: found once per distinct cabin and start temperature (a study's cars share them).
+    segments: dict[tuple[Any, ...], tuple[list[int], list[tuple[float, float, float]]]] = {}
     for j, vehicle in enumerate(vehicles):
         assert vehicle.climate is not None
         p = vehicle.climate
@@ -253,17 +258,25 @@ def run_at_ambient_batch(
         start_c = None if cabin_start_c is None else cabin_start_c[j]
         if start_c is None:
             start_c = ambient.temperature_c if ambient.soaked else p.setpoint_c
-        schedule = hvac_schedule(p, ambient, start_c)
-        wanted = {float(c) for c in cuts_s} | {t0 + b for b in schedule.breakpoints_s}
-        idx = sorted(
-            {0, t.size - 1} | {int(np.searchsorted(t, c)) for c in wanted if t0 < c < t[-1]}
-        )
-        idx = _moving_segments(idx, cycle.speed_mps, moving)
+        key = (_cabin_of(p), start_c)
+        found = segments.get(key)
+        if found is None:
+            schedule = hvac_schedule(p, ambient, start_c)
+            wanted = {float(c) for c in cuts_s} | {t0 + b for b in schedule.breakpoints_s}
+            idx = sorted(
+                {0, t.size - 1} | {int(np.searchsorted(t, c)) for c in wanted if t0 < c < t[-1]}
+            )
+            idx = _moving_segments(idx, cycle.speed_mps, moving)
+            spans = []
+            for k in range(len(idx) - 1):
+                a, b = float(t[idx[k]]), float(t[idx[k + 1]])
+                spans.append((a, b, schedule.energy_j(a - t0, b - t0)))
+            found = segments[key] = (idx, spans)
+        idx, spans = found
         warm_j = pack_warmup_j(p, ambient)
         aux = []
-        for k in range(len(idx) - 1):
-            a, b = float(t[idx[k]]), float(t[idx[k + 1]])
-            extra = schedule.energy_j(a - t0, b - t0) + (warm_j if k == 0 else 0.0)
+        for k, (a, b, hvac_j) in enumerate(spans):
+            extra = hvac_j + (warm_j if k == 0 else 0.0)
             aux.append(car.auxiliary_power_w + extra / (b - a))
         if initial_soc is not None and float(initial_soc[j]) != car.initial_soc:
             car = car.with_changes(initial_soc=float(initial_soc[j]))
@@ -300,6 +313,14 @@ def run_at_ambient_batch(
         end_soc=result.end_soc * bad,
         error=errors,
     )
+
+
+#: The ClimateParams fields :func:`~evforge.climate.model.hvac_schedule` reads (all but the
+#: pack's: its mass, heat capacity and heating, and the resistance's temperature law).
+_CABIN_FIELDS: Final = tuple(
+    f.name for f in fields(ClimateParams) if not f.name.startswith("battery_")
+)
+_cabin_of: Final = attrgetter(*_CABIN_FIELDS)
 
 
 def _cut(cycle: Cycle, i0: int, i1: int) -> Cycle:

@@ -23,12 +23,24 @@ Vehicles run in blocks of :data:`~evforge.sim.kernel.LANES`. In a hold row the l
 block step together for the longest hold among them; a lane whose own hold is over keeps
 its state aside (and is restored after the row), a lane that has broken off stops counting.
 Vehicles are ordered by their hold lengths before blocking, so a block's lanes finish
-their holds close together and little of the work is thrown away. Once every lane of a block
-holds steady (on the trace at the hold's speed), the steps up to the next lane's end of hold
-run in one tight loop over a scratch copy of the lanes' state (:func:`_steady_run`): only
-the battery's numbers move, and they are computed by the same expressions, so the results
-are bit-identical to stepping the whole workspace, at about a quarter of the cost (3 ns a
-lane-step against 14 ns, one core, measured on 512 cars holding 8,000 steps).
+their holds close together and little of the work is thrown away.
+
+Two shortcuts take the steps where only the battery's numbers move, by the full step's own
+expressions, so the numbers a program reads (chemical energy and distance at the marks and
+at the break-off, the state of charge, the empty marks) are those of the full step to the
+last bit; the totals it does not read (aero, rolling, ...) are not kept up in them:
+
+- *Steady holds.* Once every lane of a block holds steady (on the trace at the hold's
+  speed), the steps up to the next lane's end of hold run in one tight loop over a scratch
+  copy of the lanes' state (:func:`_steady_run`): 2.5 ns a lane-step against 14 ns for the
+  full step (one core, 512 cars holding 8,000 steps).
+- *Cycles driven again* (the EPA MCT's four UDDS and two HWFET, CLTC's repeats): the first
+  drive of such a cycle records each lane's terminal power per step, and a later drive
+  replays it (:func:`_replay`) wherever every lane of the block can (on the trace, charge
+  left, the pack able to deliver that power at its present voltage), since the step's
+  mechanics do not depend on the charge; elsewhere (near empty, off the trace) the full step.
+  Not with a per-car auxiliary-power schedule (the climate runs), which changes the power
+  from one drive to the next.
 """
 
 from __future__ import annotations
@@ -95,12 +107,17 @@ class Program:
     begin, end : tuple of int
         Per piece, the row of its first sample (shared with the previous piece's last) and
         of its last.
+    again : (R, 2) int array
+        For the steps of a cycle the program drives again later (the EPA MCT's four UDDS):
+        column 0, the step's row in the recording of that cycle (else -1); for the steps of
+        a cycle driven again, column 1, the row of the recording it replays (else -1).
     """
 
     table: npt.NDArray[np.float64]
     kind: npt.NDArray[np.int64]
     begin: tuple[int, ...]
     end: tuple[int, ...]
+    again: npt.NDArray[np.int64]
 
     @property
     def holds(self) -> int:
@@ -118,6 +135,12 @@ def program(pieces: Sequence[Cycle | Soft | Hold]) -> Program:
     kinds: list[npt.NDArray[np.int64]] = []
     begin: list[int] = []
     end: list[int] = []
+    # A cycle driven again is replayed from the recording of its first drive; the first
+    # drives of the cycles that come again are recorded (their rows, and where in the
+    # recording each step goes).
+    seen: list[tuple[Cycle, int, list[int]]] = []  # (cycle, first recording row, its rows)
+    replays: list[tuple[list[int], int]] = []  # (rows of a drive again, recording row)
+    recorded = 0
     row = 0
     offset = 0.0
     for n, piece in enumerate(pieces):
@@ -140,12 +163,42 @@ def program(pieces: Sequence[Cycle | Soft | Hold]) -> Program:
             tables.append(part[skip:])
             code = _SOFT if isinstance(piece, Soft) else _STEP
             kinds.append(np.full(part.shape[0] - skip, code, dtype=np.int64))
+            steps = list(range(row + 1, row + part.shape[0]))  # the rows of samples 1..L-1
+            if isinstance(piece, Cycle):
+                first = next((f for f in seen if _same_trace(f[0], piece)), None)
+                if first is None:
+                    seen.append((piece, -1, steps))
+                else:
+                    replays.append((steps, seen.index(first)))
             row += part.shape[0] - 1
             offset = part[-1, k.C_TIME]
         end.append(row)
     if not isinstance(pieces[0], Cycle):
         raise ValueError("a program starts with a cycle")
-    return Program(np.concatenate(tables), np.concatenate(kinds), tuple(begin), tuple(end))
+    table = np.concatenate(tables)
+    again = np.full((table.shape[0], 2), -1, dtype=np.int64)
+    base: dict[int, int] = {}
+    for _, source in replays:  # record only the cycles that come again
+        if source not in base:
+            base[source] = recorded
+            rows = seen[source][2]
+            again[rows, 0] = np.arange(recorded, recorded + len(rows))
+            recorded += len(rows)
+    for rows, source in replays:
+        again[rows, 1] = np.arange(base[source], base[source] + len(rows))
+    return Program(table, np.concatenate(kinds), tuple(begin), tuple(end), again)
+
+
+def _same_trace(a: Cycle, b: Cycle) -> bool:
+    """Whether two cycles are the same steps (speeds, grades and step lengths)."""
+    if a is b:
+        return True
+    return (
+        a.speed_mps.shape == b.speed_mps.shape
+        and np.array_equal(a.speed_mps, b.speed_mps)
+        and np.array_equal(a.grade, b.grade)
+        and np.array_equal(np.diff(a.time_s), np.diff(b.time_s))
+    )
 
 
 @dataclass(frozen=True)
@@ -265,6 +318,7 @@ def run_program(
             ocv,
             prog.table,
             prog.kind,
+            prog.again,
             holds[idx],
             mark_of,
             marked,
@@ -274,6 +328,7 @@ def run_program(
             scheduled,
             break_off,
             fast,
+            fast and not scheduled,  # a schedule changes the power from one drive to the next
         )
         energy[idx] = marked[:, :, 0]
         distance[idx] = marked[:, :, 1]
@@ -428,15 +483,15 @@ _L_SOC, _L_X0, _L_X1, _L_Y0, _L_Y1, _L_SLOPE, _L_VOC, _L_R, _L_TERM, _L_CAP = ra
 _L_CURRENT, _L_LOSS, _L_SEG = 10, 11, 12
 _L_ACC: Final = 13  # the totals (rows E_*) ...
 _L_INC: Final = _L_ACC + len(k.ENERGY_FIELDS)  # ... and what each steady step adds to them
-N_LOCAL: Final = _L_INC + len(k.ENERGY_FIELDS)
+N_LOCAL: Final = _L_INC + len(k.ENERGY_FIELDS)  # (of the increments, only distance is kept)
 
 
 @k._vjit
 def _hold_load(
     w: npt.NDArray[np.float64], loc: npt.NDArray[np.float64], nb: int, dt: float
 ) -> None:
-    """The lanes' state into the scratch, and each total's steady increment as
-    :func:`~evforge.sim.kernel._accumulate` computes it (W_V = W_V1, powered, on the trace)."""
+    """The lanes' state into the scratch, and a steady step's distance as
+    :func:`~evforge.sim.kernel._accumulate` computes it (W_V = W_V1 on the trace)."""
     lanes = k.LANES
     o = k.W_OUT * lanes
     a = k.W_ACC * lanes
@@ -453,20 +508,7 @@ def _hold_load(
         loc[_L_SEG, b] = w[k.W_SEG * lanes + b]
         for r in range(len(k.ENERGY_FIELDS)):
             loc[_L_ACC + r, b] = w[a + r * lanes + b]
-            loc[_L_INC + r, b] = 0.0
         d = 0.5 * (w[k.W_V * lanes + b] + w[k.W_V1 * lanes + b]) * dt
-        loc[_L_INC + k.E_AERO, b] = w[o + b] * d
-        loc[_L_INC + k.E_ROLL, b] = w[o + lanes + b] * d
-        loc[_L_INC + k.E_GRADE, b] = w[o + 2 * lanes + b] * d
-        loc[_L_INC + k.E_KINETIC, b] = w[o + 3 * lanes + b] * d
-        loc[_L_INC + k.E_TRACTION, b] = max(w[o + 4 * lanes + b], 0.0) * dt
-        loc[_L_INC + k.E_REGEN, b] = w[o + 5 * lanes + b] * d
-        loc[_L_INC + k.E_FRICTION, b] = w[o + 6 * lanes + b] * d
-        loc[_L_INC + k.E_GEAR, b] = w[o + 7 * lanes + b] * dt
-        loc[_L_INC + k.E_MOTOR, b] = w[o + 8 * lanes + b] * dt
-        loc[_L_INC + k.E_AUX, b] = w[k.P_AUX * lanes + b] * dt
-        loc[_L_INC + k.E_TERM, b] = w[o + 10 * lanes + b] * dt
-        loc[_L_INC + k.E_REGEN_BATT, b] = max(-w[o + 9 * lanes + b], 0.0) * dt
         loc[_L_INC + k.E_DIST, b] = d
 
 
@@ -493,17 +535,15 @@ def _hold_store(w: npt.NDArray[np.float64], loc: npt.NDArray[np.float64], nb: in
 
 @k._vjit
 def _hold_add(loc: npt.NDArray[np.float64], steps: int) -> None:
-    """``steps`` steady steps' constant increments (rows ``_L_INC``, zero for the totals
-    that do not take one) added to the totals, one step at a time: the additions
-    :func:`~evforge.sim.kernel._accumulate` makes, so the same sums (adding 0.0 changes
-    nothing), as one flat loop over the rows, which vectorises."""
-    flat = loc.reshape(loc.size)
-    acc = _L_ACC * k.LANES
-    inc = _L_INC * k.LANES
-    size = len(k.ENERGY_FIELDS) * k.LANES
+    """``steps`` steady steps' distance added to the distance total, one step at a time (the
+    addition :func:`~evforge.sim.kernel._accumulate` makes, so the same sum). The other
+    totals a steady step would move by a constant (aero, rolling, ...) are not read from a
+    program and are not kept up."""
+    acc = loc[_L_ACC + k.E_DIST]
+    inc = loc[_L_INC + k.E_DIST]
     for _ in range(steps):
-        for i in range(size):
-            flat[acc + i] += flat[inc + i]
+        for b in range(k.LANES):
+            acc[b] += inc[b]
 
 
 @_jit
@@ -551,11 +591,13 @@ def _steady_run(
     step's outputs but the battery's), so the next ones check only what moves with the
     charge: the charge left and the pack's power at the new voltage. The lanes' state is
     copied into the scratch ``loc`` (:func:`_hold_load`), where each step is two branch-free
-    passes over the lanes (the check, then the battery's outputs and the totals), by
-    :func:`_steady`'s and :func:`~evforge.sim.kernel._accumulate`'s own expressions (the
-    same operations in the same order, so the same results to the last bit). The rare
-    events (a lane's charge leaves its OCV segment, runs empty, or a frozen or stopped lane
-    is recharged) are handled on the workspace by the kernel's own functions.
+    passes over the lanes (the check, then the battery's outputs and the totals a program
+    reads: chemical energy and distance), by :func:`_steady`'s and
+    :func:`~evforge.sim.kernel._accumulate`'s own expressions (the same operations in the
+    same order, so the same results to the last bit; the totals a program does not read are
+    not kept up). The rare events (a lane's charge leaves its OCV segment, runs empty, or a
+    frozen or stopped lane is recharged) are handled on the scratch as the kernel's own
+    functions handle them on the workspace.
     """
     if steps <= 0 or not _steady(w, ocv_soc, ys, nb, target, dt, time + first, frozen, stopped):
         return 0
@@ -664,6 +706,7 @@ def _program_block(
     ocv_v: npt.NDArray[np.float64],
     table: npt.NDArray[np.float64],
     kind: npt.NDArray[np.int64],
+    again: npt.NDArray[np.int64],
     holds: npt.NDArray[np.int64],
     mark_of: npt.NDArray[np.int64],
     marked: npt.NDArray[np.float64],
@@ -673,6 +716,7 @@ def _program_block(
     scheduled: bool,
     break_off: bool,
     fast: bool,
+    replay: bool,
 ) -> None:
     """Vehicles ``start .. start + nb - 1`` through the program (:func:`run_program`)."""
     lanes = k.LANES
@@ -689,6 +733,12 @@ def _program_block(
     ran_empty = np.zeros(lanes, dtype=np.bool_)
     segment = np.zeros(lanes, dtype=np.int64)
     segments = aux_rows.shape[1]
+    # The recording of the cycles driven again: per step and lane, the terminal power and
+    # whether the step can be replayed (1.0), or not (0.0).
+    recorded = max(int(again[:, 0].max()) + 1, 1) if replay else 1
+    rec_power = np.zeros((recorded, lanes))
+    rec_ok = np.zeros((recorded, lanes))
+    v_before = np.zeros(lanes)
     two = k._load_lanes(w, ys, params, start, nb, ocv_soc, ocv_v, v_start, fast)
     if scheduled:
         for b in range(nb):
@@ -709,7 +759,29 @@ def _program_block(
         cos_g = table[i, k.C_COS]
         sin_g = table[i, k.C_SIN]
         h = kind[i]
-        if h < 0:  # a step of a cycle
+        replayed = False
+        if h < 0 and replay and again[i, 1] >= 0:
+            v_prev = table[i - 1, k.C_TARGET]
+            replayed = _replay(
+                w,
+                ocv_soc,
+                ys,
+                nb,
+                rec_power,
+                rec_ok,
+                again[i, 1],
+                v_prev,
+                target,
+                dt,
+                time,
+                stopped,
+                break_off,
+            )
+        if h < 0 and not replayed:  # a step of a cycle
+            q = again[i, 0] if replay else -1
+            if q >= 0:
+                for b in range(nb):
+                    v_before[b] = w[k.W_V * lanes + b]
             alive -= _advance(
                 w,
                 params,
@@ -730,7 +802,9 @@ def _program_block(
                 break_off,
                 h == _SOFT,
             )
-        else:
+            if q >= 0:
+                _record(w, nb, rec_power, rec_ok, q, v_before, table[i - 1, k.C_TARGET])
+        elif not replayed:
             longest = 0
             for b in range(nb):
                 frozen[b] = False
@@ -807,6 +881,112 @@ def _program_block(
         stop[start + b, S_EMPTY] = 1.0 if ran_empty[b] else 0.0
 
 
+@k._vjit
+def _record(
+    w: npt.NDArray[np.float64],
+    nb: int,
+    rec_power: npt.NDArray[np.float64],
+    rec_ok: npt.NDArray[np.float64],
+    q: int,
+    v_before: npt.NDArray[np.float64],
+    v_prev: float,
+) -> None:
+    """Row ``q`` of the recording, after the step: each lane's terminal power, and whether
+    a later drive of the cycle can replay it: a fast-path step (``W_OK``) from the trace
+    (``v_before`` = the trace's previous speed ``v_prev``) to the trace (not missed)."""
+    lanes = k.LANES
+    o = k.W_OUT * lanes
+    for b in range(nb):
+        rec_power[q, b] = w[o + 10 * lanes + b]
+        on = w[k.W_OK * lanes + b] != 0.0 and w[k.W_MISSED * lanes + b] == 0.0
+        rec_ok[q, b] = 1.0 if on and v_before[b] == v_prev else 0.0
+
+
+@k._vjit
+def _replay(
+    w: npt.NDArray[np.float64],
+    ocv_soc: npt.NDArray[np.float64],
+    ys: npt.NDArray[np.float64],
+    nb: int,
+    rec_power: npt.NDArray[np.float64],
+    rec_ok: npt.NDArray[np.float64],
+    r: int,
+    v_prev: float,
+    target: float,
+    dt: float,
+    time: float,
+    stopped: npt.NDArray[np.bool_],
+    break_off: bool,
+) -> bool:
+    """A step of a cycle driven again, from row ``r`` of its first drive's recording, if
+    every lane can take it; False (nothing done: the caller takes the full step) otherwise.
+
+    A lane can when its recorded step was a fast-path step from the trace to the trace, it
+    is on the trace now (speed ``v_prev``, the trace's previous speed), has charge left and
+    the pack can deliver the recorded terminal power at its present voltage: then the step's
+    mechanics are those of the recording (they do not depend on the charge), and only the
+    battery's numbers move, computed by the fast step's and
+    :func:`~evforge.sim.kernel._accumulate`'s own expressions. The totals a program reads
+    (chemical energy and distance), the state of charge and the empty marks are therefore
+    those of the full step to the last bit; the totals it does not read (aero, rolling,
+    ...) are not kept up in a replayed step.
+    """
+    lanes = k.LANES
+    kk = ocv_soc.shape[0]
+    x_first = ocv_soc[0]
+    x_last = ocv_soc[kk - 1]
+    o = k.W_OUT * lanes
+    a = k.W_ACC * lanes
+    ok = True
+    for b in range(nb):
+        voc = k._ocv_value(w, b, x_first, x_last)
+        w[k.W_VOC * lanes + b] = voc
+        resistance = w[k.P_RESISTANCE * lanes + b]
+        p_max = k._BATTERY_MARGIN * k._v_max_discharge_power(voc, resistance)
+        can = rec_ok[r, b] != 0.0 and w[k.W_V * lanes + b] == v_prev
+        can = can and w[k.W_MISSED * lanes + b] == 0.0
+        can = can and w[k.W_SOC * lanes + b] > _STEADY_MIN_SOC
+        can = can and rec_power[r, b] <= p_max
+        ok = ok and can
+    if not ok:
+        return False
+    moved = 0
+    for b in range(nb):
+        voc = w[k.W_VOC * lanes + b]
+        resistance = w[k.P_RESISTANCE * lanes + b]
+        p_term = rec_power[r, b]
+        current = k._v_battery_current(p_term, voc, resistance)
+        p_batt = resistance * current * current
+        w[o + 3 * lanes + b] = math.nan  # not a steady step (a hold's first step is full)
+        w[o + 10 * lanes + b] = p_term
+        w[o + 11 * lanes + b] = current
+        w[o + 12 * lanes + b] = p_batt
+        w[k.W_V1 * lanes + b] = target
+        w[k.W_OK * lanes + b] = 1.0
+        w[k.W_POWERED * lanes + b] = 1.0
+        d = 0.5 * (w[k.W_V * lanes + b] + target) * dt
+        w[a + k.E_CHEM * lanes + b] += (p_term + p_batt) * dt
+        distance = w[a + k.E_DIST * lanes + b] + d
+        w[a + k.E_DIST * lanes + b] = distance
+        soc = w[k.W_SOC * lanes + b] - current * dt / w[k.P_CAPACITY * lanes + b]
+        w[k.W_SOC * lanes + b] = soc
+        empty = (w[k.W_EMPTY * lanes + b] != 0.0) | (soc <= k.EMPTY_SOC)
+        w[k.W_EMPTY * lanes + b] = 1.0 if empty else 0.0
+        first = empty & (w[a + k.E_EMPTY_TIME * lanes + b] < 0.0)
+        e_time = w[a + k.E_EMPTY_TIME * lanes + b]
+        e_dist = w[a + k.E_EMPTY_DIST * lanes + b]
+        w[a + k.E_EMPTY_TIME * lanes + b] = time if first else e_time
+        w[a + k.E_EMPTY_DIST * lanes + b] = distance if first else e_dist
+        w[k.W_V * lanes + b] = target
+        moved += 1 if k._ocv_moved(w, b, kk - 2.0) else 0
+    if moved:
+        k._ocv_refresh(w, ocv_soc, ys, nb)
+    for b in range(nb if break_off else 0):  # as _advance keeps a stopped lane charged
+        if stopped[b] and w[k.W_SOC * lanes + b] < 0.5:
+            _recharge(w, ocv_soc, ys, b)
+    return True
+
+
 @_jit
 def _save(w: npt.NDArray[np.float64], saved: npt.NDArray[np.float64], b: int) -> None:
     for r in range(k.N_W):
@@ -826,6 +1006,7 @@ def _program_parallel(
     ocv_v: npt.NDArray[np.float64],
     table: npt.NDArray[np.float64],
     kind: npt.NDArray[np.int64],
+    again: npt.NDArray[np.int64],
     holds: npt.NDArray[np.int64],
     mark_of: npt.NDArray[np.int64],
     marked: npt.NDArray[np.float64],
@@ -835,6 +1016,7 @@ def _program_parallel(
     scheduled: bool,
     break_off: bool,
     fast: bool,
+    replay: bool,
 ) -> None:
     """:func:`run_program`: the blocks in parallel."""
     n = params.shape[0]
@@ -850,6 +1032,7 @@ def _program_parallel(
             ocv_v,
             table,
             kind,
+            again,
             holds,
             mark_of,
             marked,
@@ -859,6 +1042,7 @@ def _program_parallel(
             scheduled,
             break_off,
             fast,
+            replay,
         )
 
 
@@ -869,6 +1053,7 @@ def _program_serial(
     ocv_v: npt.NDArray[np.float64],
     table: npt.NDArray[np.float64],
     kind: npt.NDArray[np.int64],
+    again: npt.NDArray[np.int64],
     holds: npt.NDArray[np.int64],
     mark_of: npt.NDArray[np.int64],
     marked: npt.NDArray[np.float64],
@@ -878,6 +1063,7 @@ def _program_serial(
     scheduled: bool,
     break_off: bool,
     fast: bool,
+    replay: bool,
 ) -> None:
     """:func:`run_program`: the blocks one after another, on the calling thread."""
     n = params.shape[0]
@@ -891,6 +1077,7 @@ def _program_serial(
             ocv_v,
             table,
             kind,
+            again,
             holds,
             mark_of,
             marked,
@@ -900,4 +1087,5 @@ def _program_serial(
             scheduled,
             break_off,
             fast,
+            replay,
         )

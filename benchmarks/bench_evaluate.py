@@ -178,14 +178,17 @@ print(json.dumps({{"import_s": imported, "first_call_s": time.perf_counter() - t
 
 def startup() -> dict[str, Any]:
     """``import evforge`` and a first ``evforge.evaluate`` of one spec (all procedures) in a
-    fresh process, numba's cache warm (the second of two runs)."""
+    fresh process, numba's cache warm: the median of three runs after a first (this machine
+    is shared: single runs vary by +-20 %)."""
     code = _STARTUP.format(path=str(BASE))
-    for _ in range(2):
+    runs = []
+    for _ in range(4):
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         )
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    last = runs[1:]
+    return {key: float(np.median([r[key] for r in last])) for key in last[0]}
 
 
 def _spawn(args: list[str], script: Path | None = None) -> dict[str, Any]:
@@ -284,7 +287,7 @@ def main() -> None:
     notes.append(
         f"Start-up: `import evforge` {start['import_s']:.2f} s; a first `evforge.evaluate` of "
         f"one spec (all procedures, numba's cache warm) {start['first_call_s']:.2f} s, in a "
-        "fresh process."
+        "fresh process (medians of three)."
     )
     if cli:
         notes.append(

@@ -80,10 +80,21 @@ def _manifest(study: Study, chunk: int) -> dict[str, Any]:
     }
 
 
-def run_part(study: Study, out: str | Path, index: int, chunk: int) -> int:
+def run_part(
+    study: Study, out: str | Path, index: int, chunk: int, single_thread: bool = False
+) -> int:
     """Compute part ``index`` (designs ``index*chunk`` ..) and write it atomically; return the
-    number of designs in it that failed. A part already on disk is left as it is."""
+    number of designs in it that failed. A part already on disk is left as it is.
+
+    ``single_thread``: the part's compiled kernels run on the calling thread alone (a task
+    of a cluster whose workers are one per core: numba's threads would contend with the
+    other workers for the cores; numba's thread count is per calling thread)."""
     import pandas as pd
+
+    if single_thread:
+        import numba
+
+        numba.set_num_threads(1)
 
     from evforge.design import DesignTable
     from evforge.evaluation import evaluate
@@ -181,7 +192,8 @@ def run_sweep(
 
         with Client(cluster) as client:  # type: ignore[no-untyped-call]
             futures = {
-                client.submit(run_part, study, str(out), k, chunk, pure=False): k for k in todo
+                client.submit(run_part, study, str(out), k, chunk, True, pure=False): k
+                for k in todo
             }
             for future in as_completed(futures):  # type: ignore[no-untyped-call]
                 failed += max(future.result(), 0)

@@ -364,7 +364,7 @@ def _run(
     return values, errors
 
 
-PARTS_PER_WORKER = 2
+PARTS_PER_WORKER: Final = 2
 
 
 def _run_part(
@@ -431,9 +431,11 @@ def _submit(
     from concurrent.futures.process import BrokenProcessPool
 
     total = len(items)
-    # Parts of whole blocks of lanes, PARTS_PER_WORKER per worker (balance), at most a batch.
+    # Parts of whole blocks of lanes, at most a batch each, as many for every worker (at
+    # least PARTS_PER_WORKER): the workers finish together.
     lanes = 64
-    size = -(-total // (PARTS_PER_WORKER * workers))
+    count = workers * max(PARTS_PER_WORKER, -(-total // (workers * BATCH)))
+    size = -(-total // count)
     size = min(BATCH, max(lanes, -(-size // lanes) * lanes))
     starts = range(0, total, size)
     for attempt in range(2):

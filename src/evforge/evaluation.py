@@ -332,24 +332,25 @@ def _run(
     params: Any,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, list[Any]], list[str | None]]:
-    """Build (unless ``built``) and run the designs in this process: the result columns
-    (in design order; None where missing) and per design its error."""
-    vehicles: list[Vehicle | None]
-    errors: list[str | None]
-    if built:
-        vehicles, errors = list(items), [None] * len(items)
-    else:
-        vehicles, errors = _compile(items, params)
+    """Build (unless ``built``) and run the designs in this process, a batch at a time (the
+    vehicles of one batch are kept at a time): the result columns (in design order; None
+    where missing) and per design its error."""
     columns = [c for p in wanted for c in OUTPUTS[p]]
-    total = len(vehicles)
+    total = len(items)
     values: dict[str, list[Any]] = {c: [None] * total for c in columns}
-    done_ = [i for i, v in enumerate(vehicles) if v is not None]
-    done = total - len(done_)
-    for start in range(0, len(done_), BATCH):
-        idx = done_[start : start + BATCH]
-        batch = [vehicles[i] for i in idx]
+    errors: list[str | None] = [None] * total
+    for start in range(0, total, BATCH):
+        part = items[start : start + BATCH]
+        vehicles: list[Vehicle | None]
+        if built:
+            vehicles = list(part)
+        else:
+            vehicles, failed = _compile(part, params)
+            errors[start : start + len(part)] = failed
+        idx = [start + j for j, v in enumerate(vehicles) if v is not None]
+        batch = [v for v in vehicles if v is not None]
         try:
-            cols, errs = _run_batch(batch, wanted)  # type: ignore[arg-type]
+            cols, errs = _run_batch(batch, wanted) if batch else ({}, [])
         except Exception as exc:  # a fault of the batch as a whole: every design says so
             cols, errs = {}, [_message(exc)] * len(idx)
         for k, i in enumerate(idx):
@@ -358,9 +359,8 @@ def _run(
                 continue
             for col in columns:
                 values[col][i] = cols[col][k]
-        done += len(idx)
         if progress is not None:
-            progress(done, total)
+            progress(start + len(part), total)
     return values, errors
 
 

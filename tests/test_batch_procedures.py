@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from _factories import vehicle
@@ -136,21 +137,39 @@ def test_program_reads_what_a_trace_of_the_whole_sequence_gives() -> None:
         assert got.stop_row[0] == prog.end[3]
 
 
+def _cars(seed: int, kwh: tuple[float, float], n: int = 70) -> list[Vehicle]:
+    """``n`` cars (more than one block of 64 lanes) of random mass and pack size."""
+    rng = np.random.default_rng(seed)
+    return [
+        vehicle(
+            mass={"curb": f"{rng.uniform(1200, 2000):.0f} kg"},
+            battery={"usable_energy": f"{rng.uniform(*kwh):.2f} kWh", "chemistry": "NMC"},
+        )
+        for _ in range(n)
+    ]
+
+
+def _traced(car: Vehicle, cycle: Any) -> tuple[Any, npt.NDArray[np.float64], int]:
+    """A trace-recording run of ``cycle`` (the pack delivering past empty): the trace, the
+    battery energy drawn to each sample, and the last sample before the first miss."""
+    trace = simulate(car, cycle, trace=True, past_empty=True)[0].trace
+    assert trace is not None
+    t = trace["time_s"].to_numpy()
+    power = (trace["battery_terminal_power_w"] + trace["battery_loss_w"]).to_numpy()
+    energy = np.cumsum(power * np.diff(t, prepend=t[0]))
+    stop = int(np.flatnonzero(trace["trace_miss"].to_numpy())[0]) - 1
+    return trace, energy, stop
+
+
 def test_a_block_of_holds_of_every_length_reads_what_each_car_s_trace_gives() -> None:
     # More than one block of 64 lanes, each car with its own mid-hold length (none, a few
     # steps, long ones), then an end hold to break-off: the lanes step together through the
     # holds (steady steps in runs, lanes frozen as their holds end, cars breaking off while
     # others drive on, some in the first hold), and each car's energies are still those of
     # its own trace-recording run, to the last bit.
+    cars = _cars(3, (7, 13))
+    n = len(cars)
     rng = np.random.default_rng(3)
-    n = 70
-    cars = [
-        vehicle(
-            mass={"curb": f"{rng.uniform(1200, 2000):.0f} kg"},
-            battery={"usable_energy": f"{rng.uniform(7, 13):.2f} kWh", "chemistry": "NMC"},
-        )
-        for _ in range(n)
-    ]
     udds = load_cycle("udds")
     speed = 25.0
     ramp = np.minimum(np.arange(26) * 1.0, speed)
@@ -164,13 +183,7 @@ def test_a_block_of_holds_of_every_length_reads_what_each_car_s_trace_gives() ->
     for j, car in enumerate(cars):
         v = np.concatenate([udds.speed_mps, ramp[1:], np.full(mid[j] + 20000, speed)])
         t = np.arange(v.size, dtype=np.float64)
-        trace = simulate(
-            car, type(udds)("whole", t, v, np.zeros_like(t)), trace=True, past_empty=True
-        )[0].trace
-        assert trace is not None
-        power = (trace["battery_terminal_power_w"] + trace["battery_loss_w"]).to_numpy()
-        energy = np.cumsum(power * np.diff(t, prepend=t[0]))
-        stop = int(np.flatnonzero(trace["trace_miss"].to_numpy())[0]) - 1
+        trace, energy, stop = _traced(car, type(udds)("whole", t, v, np.zeros_like(t)))
         mark = udds.time_s.size - 1 + 25 + mid[j]
         if stop >= mark:
             assert got.energy_j[j, 1] == energy[mark], j
@@ -187,15 +200,8 @@ def test_a_cycle_driven_again_replays_its_first_drive_to_the_last_bit() -> None:
     # from it while every lane can: on the trace, charge left, the pack able to deliver),
     # for more than a block of cars breaking off in different drives: each car's energy
     # at every drive's end and at the break-off are those of its own trace.
-    rng = np.random.default_rng(5)
-    n = 70
-    cars = [
-        vehicle(
-            mass={"curb": f"{rng.uniform(1200, 2000):.0f} kg"},
-            battery={"usable_energy": f"{rng.uniform(3, 7):.2f} kWh", "chemistry": "NMC"},
-        )
-        for _ in range(n)
-    ]
+    cars = _cars(5, (3, 7))
+    n = len(cars)
     udds = load_cycle("udds")
     drives = 8
     prog = program([udds] * drives)
@@ -205,12 +211,7 @@ def test_a_cycle_driven_again_replays_its_first_drive_to_the_last_bit() -> None:
     ends = [udds.time_s.size - 1 + m * (udds.time_s.size - 1) for m in range(drives)]
     broke = set()
     for j, car in enumerate(cars):
-        trace = simulate(car, long, trace=True, past_empty=True)[0].trace
-        assert trace is not None
-        t = trace["time_s"].to_numpy()
-        power = (trace["battery_terminal_power_w"] + trace["battery_loss_w"]).to_numpy()
-        energy = np.cumsum(power * np.diff(t, prepend=t[0]))
-        stop = int(np.flatnonzero(trace["trace_miss"].to_numpy())[0]) - 1
+        _, energy, stop = _traced(car, long)
         assert got.ube_j[j] == energy[stop], j
         for m, end in enumerate(ends):
             if end <= stop:

@@ -519,16 +519,36 @@ def _ocv_segment(
 
 @_vjit
 def _ocv_value(w: npt.NDArray[np.float64], b: int, x_first: float, x_last: float) -> float:
-    """Lane ``b``'s ``np.interp(soc, xs, ys)`` from its segment (:func:`_ocv_segment`): the
-    expression :func:`numpy.interp` evaluates (numba's copy of NumPy's C code), with its ends
-    (``x_first``, ``x_last``: the table's), its clamping beyond them and its NaN handling,
-    as selects, to the last bit."""
-    s: float = w[W_SOC * LANES + b]
-    x0 = w[W_X0 * LANES + b]
-    x1 = w[W_X1 * LANES + b]
-    y0 = w[W_Y0 * LANES + b]
-    y1 = w[W_Y1 * LANES + b]
-    slope = w[W_SLOPE * LANES + b]
+    """Lane ``b``'s ``np.interp(soc, xs, ys)`` from its segment (:func:`_ocv_segment`), by
+    :func:`_segment_value`."""
+    value: float = _segment_value(
+        w[W_SOC * LANES + b],
+        w[W_X0 * LANES + b],
+        w[W_X1 * LANES + b],
+        w[W_Y0 * LANES + b],
+        w[W_Y1 * LANES + b],
+        w[W_SLOPE * LANES + b],
+        x_first,
+        x_last,
+    )
+    return value
+
+
+@_vjit
+def _segment_value(
+    s: float,
+    x0: float,
+    x1: float,
+    y0: float,
+    y1: float,
+    slope: float,
+    x_first: float,
+    x_last: float,
+) -> float:
+    """``np.interp(s, xs, ys)`` from the segment ``x0 <= s < x1`` of the table (ends ``y0``,
+    ``y1``, ``slope`` between them): the expression :func:`numpy.interp` evaluates (numba's
+    copy of NumPy's C code), with its ends (``x_first``, ``x_last``: the table's), its
+    clamping beyond them and its NaN handling, as selects, to the last bit."""
     value = slope * (s - x0) + y0
     # NaN one way: try the other (NumPy >= 1.17).
     other = slope * (s - x1) + y1

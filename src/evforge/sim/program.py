@@ -615,20 +615,16 @@ def _steady_run(
         bad = 0
         for b in range(nb):
             s = loc[_L_SOC, b]
-            x0 = loc[_L_X0, b]
-            x1 = loc[_L_X1, b]
-            y0 = loc[_L_Y0, b]
-            y1 = loc[_L_Y1, b]
-            slope = loc[_L_SLOPE, b]
-            # k._ocv_value's expression
-            value = slope * (s - x0) + y0
-            other = slope * (s - x1) + y1
-            other = y0 if other != other and y0 == y1 else other
-            value = other if value != value else value
-            value = y0 if x0 == s else value
-            value = y0 if s < x_first else value
-            value = y1 if s >= x_last else value
-            voc = s if s != s else value
+            voc = k._segment_value(
+                s,
+                loc[_L_X0, b],
+                loc[_L_X1, b],
+                loc[_L_Y0, b],
+                loc[_L_Y1, b],
+                loc[_L_SLOPE, b],
+                x_first,
+                x_last,
+            )
             loc[_L_VOC, b] = voc
             resistance = loc[_L_R, b]
             p_max = k._BATTERY_MARGIN * (voc * voc / (4.0 * resistance))

@@ -504,17 +504,24 @@ def _ocv_segment(
     same expression as numpy's (not finite only for a segment of zero width, at an end of
     the table, where the value is clamped and the slope not used).
     """
-    soc = w[W_SOC * LANES + b]
-    j = 0
-    for m in range(1, xs.shape[0] - 1):
-        if soc >= xs[m]:
-            j = m
+    j = _segment_of(w[W_SOC * LANES + b], xs)
     w[W_SEG * LANES + b] = j
     w[W_X0 * LANES + b] = xs[j]
     w[W_X1 * LANES + b] = xs[j + 1]
     w[W_Y0 * LANES + b] = ys[j, b]
     w[W_Y1 * LANES + b] = ys[j + 1, b]
     w[W_SLOPE * LANES + b] = (ys[j + 1, b] - ys[j, b]) / (xs[j + 1] - xs[j])
+
+
+@_vjit
+def _segment_of(soc: float, xs: npt.NDArray[np.float64]) -> int:
+    """The OCV table segment ``j`` with ``xs[j] <= soc < xs[j + 1]``, the one
+    :func:`numpy.interp` finds (0 below the table and for NaN, K - 2 at and above its end)."""
+    j = 0
+    for m in range(1, xs.shape[0] - 1):
+        if soc >= xs[m]:
+            j = m
+    return j
 
 
 @_vjit

@@ -554,11 +554,7 @@ def _hold_segment(
     b: int,
 ) -> None:
     """:func:`~evforge.sim.kernel._ocv_segment` on the scratch."""
-    soc = loc[_L_SOC, b]
-    j = 0
-    for m in range(1, xs.shape[0] - 1):
-        if soc >= xs[m]:
-            j = m
+    j = k._segment_of(loc[_L_SOC, b], xs)
     loc[_L_SEG, b] = j
     loc[_L_X0, b] = xs[j]
     loc[_L_X1, b] = xs[j + 1]

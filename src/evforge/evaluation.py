@@ -22,7 +22,8 @@ batches of :data:`BATCH`: every test of the EPA label (the 2-cycle tests and the
 runs), WLTP and CLTC takes all designs of a batch in one compiled run
 (:mod:`evforge.sim.program`); ``perf`` and ``charge`` run in their own compiled batch
 kernels (:func:`evforge.performance.performance_batch`,
-:func:`evforge.charging.charge_batch`).
+:func:`evforge.charging.charge_batch`). With ``workers=N`` the batches run in a pool of N
+worker processes, one per core (:func:`worker_pool`), with the same results.
 
 Examples
 --------

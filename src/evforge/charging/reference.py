@@ -123,44 +123,8 @@ def charge_reference(
 ) -> ChargeResult:
     """:func:`evforge.charging.session.charge` as a plain Python loop over the steps.
 
-    The reference the compiled kernel is checked against: same options, same result.
-
-    Parameters
-    ----------
-    vehicle : Vehicle
-        The car (its battery, peak charge power and auxiliary loads are used).
-    soc_from, soc_to : float
-        State of charge of the usable window at the start and end [-], 0 ≤ from < to ≤ 1.
-    charger : Charger, optional
-        The charger's limits; default the 350 kW class.
-    ambient_c : float
-        Ambient temperature [°C]; the battery starts at it unless ``preconditioned``.
-    preconditioned : bool
-        Whether the car warmed the pack to the preconditioning target before plugging in
-        (makers quote their 10-80 % times this way). A cold pack is heated while charging.
-    soc_step : float
-        Largest integration step in state of charge [-].
-    knee_soc : float, optional
-        State of charge where the BMS current limit starts to fall [-]; default the global
-        coefficient ``charge_knee_soc`` of ``params`` (the refit of ``evforge validate
-        charge`` varies it).
-    params : ParameterSet, optional
-        The global coefficients of the charging model (knee, temperatures, activation
-        energies, heater power, pack and cell specific values, DC charger efficiency); default
-        the shipped set. Pass the set the vehicle was built with
-        (:func:`evforge.spec.build_vehicle`), which records it in its ``parameter_set``
-        provenance row. The reference cells' OCV tables and voltage limits are data of
-        :mod:`evforge.spec.defaults`.
-
-    Returns
-    -------
-    ChargeResult
-
-    Raises
-    ------
-    InputError
-        If a state of charge or the ambient temperature is out of range, a charger limit is
-        not a finite positive number, or the charger's voltage cannot reach the pack's.
+    The reference the compiled kernel is checked against: same options, same result. The
+    parameters, the result and the errors are :func:`~evforge.charging.session.charge`'s.
     """
     _check_inputs(soc_from, soc_to, ambient_c)
     if not 0.0 < soc_step <= 0.05:

@@ -840,16 +840,24 @@ def _accumulate(w: npt.NDArray[np.float64], time: float, dt: float, last: float,
         w[a + E_MISS * LANES + b] = e_miss_on if w[W_MISSED * LANES + b] != 0.0 else e_miss
         soc = w[W_SOC * LANES + b] - w[o + 11 * LANES + b] * dt / w[P_CAPACITY * LANES + b]
         w[W_SOC * LANES + b] = soc
-        empty = (w[W_EMPTY * LANES + b] != 0.0) | (soc <= EMPTY_SOC)
-        w[W_EMPTY * LANES + b] = 1.0 if empty else 0.0
-        first = empty & (w[a + E_EMPTY_TIME * LANES + b] < 0.0)
-        e_time = w[a + E_EMPTY_TIME * LANES + b]
-        e_dist = w[a + E_EMPTY_DIST * LANES + b]
-        w[a + E_EMPTY_TIME * LANES + b] = time if first else e_time
-        w[a + E_EMPTY_DIST * LANES + b] = distance if first else e_dist
+        _mark_empty(w, b, soc, time, distance)
         w[W_V * LANES + b] = v1
         moved += 1 if _ocv_moved(w, b, last) else 0
     return moved
+
+
+@_vjit
+def _mark_empty(w: npt.NDArray[np.float64], b: int, soc: float, time: float, dist: float) -> None:
+    """After lane ``b``'s step to state of charge ``soc``: the pack's empty flag, and the time
+    and distance [s, m] where it first ran empty (as selects, so the lane loop vectorises)."""
+    a = W_ACC * LANES
+    empty = (w[W_EMPTY * LANES + b] != 0.0) | (soc <= EMPTY_SOC)
+    w[W_EMPTY * LANES + b] = 1.0 if empty else 0.0
+    first = empty & (w[a + E_EMPTY_TIME * LANES + b] < 0.0)
+    e_time = w[a + E_EMPTY_TIME * LANES + b]
+    e_dist = w[a + E_EMPTY_DIST * LANES + b]
+    w[a + E_EMPTY_TIME * LANES + b] = time if first else e_time
+    w[a + E_EMPTY_DIST * LANES + b] = dist if first else e_dist
 
 
 @_jit

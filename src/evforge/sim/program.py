@@ -962,13 +962,7 @@ def _replay(
         w[a + k.E_DIST * lanes + b] = distance
         soc = w[k.W_SOC * lanes + b] - current * dt / w[k.P_CAPACITY * lanes + b]
         w[k.W_SOC * lanes + b] = soc
-        empty = (w[k.W_EMPTY * lanes + b] != 0.0) | (soc <= k.EMPTY_SOC)
-        w[k.W_EMPTY * lanes + b] = 1.0 if empty else 0.0
-        first = empty & (w[a + k.E_EMPTY_TIME * lanes + b] < 0.0)
-        e_time = w[a + k.E_EMPTY_TIME * lanes + b]
-        e_dist = w[a + k.E_EMPTY_DIST * lanes + b]
-        w[a + k.E_EMPTY_TIME * lanes + b] = time if first else e_time
-        w[a + k.E_EMPTY_DIST * lanes + b] = distance if first else e_dist
+        k._mark_empty(w, b, soc, time, distance)
         w[k.W_V * lanes + b] = target
         moved += 1 if k._ocv_moved(w, b, kk - 2.0) else 0
     if moved:

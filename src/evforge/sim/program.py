@@ -32,13 +32,15 @@ last bit; the totals it does not read (aero, rolling, ...) are not kept up in th
 
 - *Steady holds.* Once every lane of a block holds steady (on the trace at the hold's
   speed), the steps up to the next lane's end of hold run in one tight loop over a scratch
-  copy of the lanes' state (:func:`_steady_run`): 2.5 ns a lane-step against 14 ns for the
-  full step (one core, 512 cars holding 8,000 steps).
+  copy of the lanes' state (:func:`_steady_run`): 2.2-2.5 ns a lane-step, against 14 ns
+  for the full step it replaced (one core, 512 cars holding 8,000 steps;
+  ``benchmarks/bench_holds.py``).
 - *Cycles driven again* (the EPA MCT's four UDDS and two HWFET, CLTC's repeats): the first
   drive of such a cycle records each lane's terminal power per step, and a later drive
   replays it (:func:`_replay`) wherever every lane of the block can (on the trace, charge
   left, the pack able to deliver that power at its present voltage), since the step's
   mechanics do not depend on the charge; elsewhere (near empty, off the trace) the full step.
+  7.7-9.1 ns a lane-step against 17-18 ns for the first drive (``benchmarks/bench_holds.py``).
   Not with a per-car auxiliary-power schedule (the climate runs), which changes the power
   from one drive to the next.
 """

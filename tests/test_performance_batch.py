@@ -175,6 +175,37 @@ def test_a_car_below_100_kmh_has_no_100_kmh_figures(pool: list[Vehicle]) -> None
     _assert_same(slow, _reference(pool[-1]))
 
 
+def test_launch_only_gives_the_same_launch_and_top_speed_to_the_bit(pool: list[Vehicle]) -> None:
+    full = performance_batch(pool)
+    launch = performance_batch(pool, launch_only=True)
+    same = (
+        "zero_to_100_kmh_s",
+        "zero_to_60_mph_s",
+        "top_speed_kmh",
+        "top_speed_unlimited_kmh",
+        "gradeability_start_pct",
+        "gradeability_100_kmh_pct",
+        "battery_power_kw",
+        "test_mass_kg",
+        "test_soc",
+    )
+    for name in same:
+        np.testing.assert_array_equal(getattr(launch, name), getattr(full, name), err_msg=name)
+    assert launch.top_speed_limited_by == full.top_speed_limited_by
+    assert launch.error == full.error
+    assert launch.warnings == full.warnings
+    left_out = (
+        "zero_to_60_mph_rollout_s",
+        "eighty_to_120_kmh_s",
+        "quarter_mile_s",
+        "quarter_mile_trap_kmh",
+        "traction_limited_below_kmh",
+    )
+    for name in left_out:
+        assert np.isnan(getattr(launch, name)).all(), name
+        assert np.isfinite(getattr(full, name)[:-1]).any(), name  # the full run has them
+
+
 def test_the_order_of_the_cars_changes_nothing(pool: list[Vehicle]) -> None:
     order = np.random.default_rng(1).permutation(len(pool))
     ahead = performance_batch(pool)

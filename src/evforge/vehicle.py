@@ -172,6 +172,9 @@ class Vehicle:
     #: The kernel's parameter row, once :func:`evforge.sim.params.pack` has made it (a cache:
     #: never copied to a changed car).
     packed_row: Any = field(default=None, init=False, compare=False, repr=False)
+    #: The performance kernel's parameter row and test state of charge, once
+    #: :func:`evforge.performance.batch` has made them (a cache, as ``packed_row``).
+    perf_row: Any = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def axles(self) -> tuple[AxleDrive, AxleDrive]:

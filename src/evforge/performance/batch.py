@@ -235,7 +235,13 @@ def _pack(
     errors: list[str | None] = [None] * n
     circuit: dict[tuple[int, int], list[tuple[int, float]]] = {}
     nan_row = [math.nan] * k.N_PARAMS
+    fresh: list[int] = []  # cars whose rows are made here (then kept on the car)
     for j, car in enumerate(vehicles):
+        cached = car.perf_row
+        if cached is not None:  # made by an earlier batch (e.g. the WLTC class's top speed)
+            rows.append(cached[0])
+            socs[j] = cached[1]
+            continue
         try:
             row, soc = _row(car, lenient)
         except (EvforgeError, ArithmeticError, ValueError) as exc:
@@ -244,6 +250,8 @@ def _pack(
             continue
         rows.append(row)
         socs[j] = soc
+        if car.performance is not None:  # the row does not depend on ``lenient``
+            fresh.append(j)
         if math.isnan(row[k.P_BATTERY]):
             circuit.setdefault((id(car.ocv_soc), id(car.ocv_v)), []).append((j, soc))
     table = np.array(rows, dtype=np.float64).reshape(n, k.N_PARAMS)
@@ -257,6 +265,8 @@ def _pack(
         # max_discharge_power_at_min_voltage, elementwise.
         v_t = np.maximum(v_min, 0.5 * ocv)
         table[idx, k.P_BATTERY] = np.maximum(v_t * (ocv - v_t), 0.0) / resistance
+    for j in fresh:
+        object.__setattr__(vehicles[j], "perf_row", (table[j].tolist(), float(socs[j])))
     must_be_finite = np.ones(k.N_PARAMS, dtype=bool)
     must_be_finite[list(_MAY_BE_INFINITE)] = False
     finite = np.isfinite(table[:, must_be_finite]).all(axis=1)
@@ -272,7 +282,7 @@ def _min_voltage_v(car: Vehicle) -> float:
 
 
 def performance_batch(
-    vehicles: Sequence[Vehicle], *, step_mps: float = SPEED_STEP_MPS
+    vehicles: Sequence[Vehicle], *, step_mps: float = SPEED_STEP_MPS, launch_only: bool = False
 ) -> PerfBatch:
     """Acceleration, top speed and gradeability of every car, at full demand on a level road.
 
@@ -286,6 +296,12 @@ def performance_batch(
         acceleration-test mass, CoG, friction and state of charge.
     step_mps : float
         Speed step of the integration [m/s].
+    launch_only : bool
+        Only the launch to 100 km/h (0-100 km/h, 0-60 mph), the top speed and the
+        gradeability, the same to the bit: the run stops at 100 km/h, and 80-120 km/h, the
+        quarter mile, the rollout-corrected 0-60 mph and the tyre-limited speed range are
+        NaN (what :func:`evforge.evaluate` reports needs no more; it takes about half the
+        time of the full run).
 
     Returns
     -------
@@ -298,7 +314,9 @@ def performance_batch(
     table, soc, errors = _pack(vehicles)
     n = len(vehicles)
     valid = np.array([e is None for e in errors], dtype=bool)
-    out: FloatArray = k.perf_kernel(table, valid, float(step_mps)) if n else np.empty((0, k.N_OUT))
+    out: FloatArray = (
+        k.perf_kernel(table, valid, float(step_mps), launch_only) if n else np.empty((0, k.N_OUT))
+    )
     status = out[:, k.O_STATUS]
     limits: list[TopSpeedLimit | None] = [None] * n
     warnings: list[tuple[str, ...]] = [()] * n

@@ -128,6 +128,8 @@ _V80: Final = 80.0 / KMH_PER_MPS
 _V100: Final = 100.0 / KMH_PER_MPS
 _V120: Final = 120.0 / KMH_PER_MPS
 _QUARTER_MILE_M: Final = 402.336
+#: The target speeds a launch to 100 km/h passes (80 km/h, 60 mph, 100 km/h: the first three).
+_LAUNCH_SPEEDS: Final = 3
 _ROLLOUT_M: Final = 0.3048
 _SEARCH_STEP_MPS: Final = 0.05
 _SEARCH_POINTS: Final = 4001  # np.arange(0, 200 + 0.05, 0.05): 0, 0.05, ..., 200 m/s
@@ -706,9 +708,14 @@ def _quadrature(
     found: FloatArray,
     ks: int,
     kd: int,
+    stop_ks: int,
+    stop_kd: int,
 ) -> tuple[float, float, float, int, int]:
     """The midpoint quadrature of solve.integrate_run from (v0, t0, x0) to v_top, its
     segments visited in order (:func:`_visit`); the last point (v, t, x) and (ks, kd).
+    It stops at the step that passes the last target wanted (speeds below ``stop_ks`` and
+    distances below ``stop_kd`` passed; most often well below the top speed): the steps
+    after it change none of the figures wanted.
 
     The steps run in stretches up to the next step that passes a target (no stores in
     them); a car with one driven axle takes a loop with the level-road force written out
@@ -796,13 +803,16 @@ def _quadrature(
         seg[0], seg[1], seg[2], seg[3], seg[4], seg[5] = v_lo, t_lo, x_lo, v_hi, t, x
         ks, kd = _visit(seg, speeds, dists, found, ks, kd)
         vp, tp, xp = v_hi, t, x
+        if ks >= stop_ks and kd >= stop_kd:
+            break  # every target wanted passed: the rest of the run changes none of them
     return vp, tp, xp, ks, kd
 
 
 @numba.njit(cache=True, nogil=True)
-def _run(q: FloatArray, v_top: float, step: float, out: FloatArray) -> bool:
+def _run(q: FloatArray, v_top: float, step: float, out: FloatArray, launch: bool) -> bool:
     """The standing run (solve.standing_run) and its figures into ``out``; False if the car
-    slows down during the launch ramp.
+    slows down during the launch ramp. ``launch``: only to 100 km/h (the times to 80 km/h,
+    60 mph and 100 km/h; the others are left NaN).
 
     The points of the run are visited in order, (v, t, x) from the ramp's RK4 steps and
     then the speed grid; each target speed and distance is interpolated on the segment
@@ -873,7 +883,10 @@ def _run(q: FloatArray, v_top: float, step: float, out: FloatArray) -> bool:
                 ks, kd = _visit(seg, speeds, dists, found, ks, kd)
             vp, tp, xp = v, t, x
     # The speed-domain quadrature from the last point of the ramp (solve.integrate_run).
-    vp, tp, xp, ks, kd = _quadrature(q, v_top, step, vp, tp, xp, speeds, dists, found, ks, kd)
+    stop_ks, stop_kd = (_LAUNCH_SPEEDS, 0) if launch else (speeds.size, dists.size)
+    vp, tp, xp, ks, kd = _quadrature(
+        q, v_top, step, vp, tp, xp, speeds, dists, found, ks, kd, stop_ks, stop_kd
+    )
     # At the end: a target speed equal to v_top is reached at the end, a higher one never;
     # past the last distance the car holds v_top.
     for k in range(ks, speeds.size):
@@ -889,6 +902,8 @@ def _run(q: FloatArray, v_top: float, step: float, out: FloatArray) -> bool:
     out[O_T80] = found[0]
     out[O_T60] = found[1]
     out[O_T100] = found[2]
+    if launch:
+        return True
     out[O_T120] = found[3]
     out[O_T_ROLLOUT] = found[4]
     out[O_T_QM] = found[6]
@@ -897,9 +912,9 @@ def _run(q: FloatArray, v_top: float, step: float, out: FloatArray) -> bool:
 
 
 @numba.njit(cache=True, nogil=True)
-def _rate(q: FloatArray, step: float, out: FloatArray) -> None:
+def _rate(q: FloatArray, step: float, out: FloatArray, launch: bool) -> None:
     """Every figure of one car (its derived table ``q``) into its result row
-    (solve.performance)."""
+    (solve.performance); ``launch``: as :func:`perf_kernel`'s."""
     out[:] = np.nan
     out[O_DEMAND] = _peak_demand(q)
     v_top, unlimited, limit, solved = _top_speed(q)
@@ -912,7 +927,7 @@ def _rate(q: FloatArray, step: float, out: FloatArray) -> None:
     if not v_top > 0.0:
         out[O_STATUS] = STATUS_CANNOT_MOVE
         return
-    if not _run(q, v_top, step, out):
+    if not _run(q, v_top, step, out, launch):
         out[O_STATUS] = STATUS_RAMP_SLOWS
         return
     grade, ok_start = _gradeability(q, 0.0)
@@ -921,12 +936,15 @@ def _rate(q: FloatArray, step: float, out: FloatArray) -> None:
     if v_top > _V100:
         grade, ok_100 = _gradeability(q, _V100)
         out[O_GRADE_100] = grade
-    out[O_TRACTION_BELOW] = _traction_limited_below(q, v_top)
+    if not launch:
+        out[O_TRACTION_BELOW] = _traction_limited_below(q, v_top)
     out[O_STATUS] = STATUS_OK if ok_start and ok_100 else STATUS_SOLVER
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def perf_kernel(params: FloatArray, valid: npt.NDArray[np.bool_], step: float) -> FloatArray:
+def perf_kernel(
+    params: FloatArray, valid: npt.NDArray[np.bool_], step: float, launch: bool = False
+) -> FloatArray:
     """Rate every valid row of the parameter table; one result row (``O_*``) per car.
 
     Parameters
@@ -937,6 +955,10 @@ def perf_kernel(params: FloatArray, valid: npt.NDArray[np.bool_], step: float) -
         Rows to rate; the others are left NaN.
     step : float
         Speed step of the quadrature [m/s].
+    launch : bool
+        Only what a launch to 100 km/h gives, with the top speed and gradeability: the run
+        stops at 100 km/h, and the time to 120 km/h, the quarter mile, the rollout and the
+        tyre-limited speed range are left NaN (the other figures are the same to the bit).
 
     Returns
     -------
@@ -946,7 +968,7 @@ def perf_kernel(params: FloatArray, valid: npt.NDArray[np.bool_], step: float) -
     out = np.full((n, N_OUT), np.nan)
     for j in numba.prange(n):
         if valid[j]:
-            _rate(_derive(params[j]), step, out[j])
+            _rate(_derive(params[j]), step, out[j], launch)
     return out
 
 

@@ -11,13 +11,13 @@ status of each rule: ``docs/regulations-verified.md`` §1.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
-import numpy.typing as npt
 
 from evforge.cycles import load_cycle
 from evforge.errors import EvforgeError
@@ -68,25 +68,25 @@ def inertia_class_lb(loaded_vehicle_weight_lb: float) -> float:
     Test Car List: every BEV ETW of MY2015-2024 lies on this grid.
     """
     w = loaded_vehicle_weight_lb
-    classes = _inertia_classes(max(w, 6000.0) + 1000.0)
-    # Nearest class; a weight exactly half-way goes to the lower class (Table 1 ranges).
-    distance = np.abs(classes - w)
-    return float(classes[np.flatnonzero(distance <= distance.min() + 1e-9)[0]])
+    classes = _inertia_classes(math.ceil((max(w, 6000.0) + 1000.0) / 1000.0))
+    # Nearest class; a weight exactly half-way goes to the lower class (Table 1 ranges):
+    # of the two classes around w, the lower unless the upper is nearer by more than 1e-9.
+    i = bisect.bisect_left(classes, w)
+    if i == 0:
+        return classes[0]
+    lower, upper = classes[i - 1], classes[i]
+    near = min(abs(lower - w), abs(upper - w))
+    return lower if abs(lower - w) <= near + 1e-9 else upper
 
 
 @functools.lru_cache(maxsize=64)
-def _inertia_classes(top_lb: float) -> npt.NDArray[np.float64]:
-    """The classes of 40 CFR 1066.805 Table 1 below ``top_lb`` (rounded up to 1,000 lb)."""
-    top = math.ceil(top_lb / 1000.0) * 1000.0
-    classes = np.concatenate(
-        [
-            np.arange(1000.0, 4000.0, 125.0),
-            np.arange(4000.0, 5500.0, 250.0),
-            np.arange(5500.0, top, 500.0),
-        ]
+def _inertia_classes(top_thousand_lb: int) -> tuple[float, ...]:
+    """The classes of 40 CFR 1066.805 Table 1 below ``top_thousand_lb`` x 1,000 lb."""
+    return (
+        *(1000.0 + 125.0 * i for i in range(24)),  # 1,000-3,875 lb
+        *(4000.0 + 250.0 * i for i in range(6)),  # 4,000-5,250 lb
+        *(5500.0 + 500.0 * i for i in range(2 * top_thousand_lb - 11)),  # 5,500 lb, ...
     )
-    classes.setflags(write=False)
-    return classes
 
 
 def test_mass_kg(vehicle: Vehicle) -> float:
@@ -195,13 +195,24 @@ def label(dc_per_mi: dict[str, Any], ube: Any, ac_per_dc: Any) -> dict[str, Any]
     }
 
 
-def run_batch(vehicles: Sequence[Vehicle], method: str = "auto") -> RangeBatch:
+def test_cars(vehicles: Sequence[Vehicle]) -> list[Vehicle]:
+    """The cars at their EPA test weight (:func:`test_mass_kg`)."""
+    return [v.with_mass(test_mass_kg(v)) for v in vehicles]
+
+
+def run_batch(
+    vehicles: Sequence[Vehicle],
+    method: str = "auto",
+    *,
+    cars: Sequence[Vehicle] | None = None,
+) -> RangeBatch:
     """EPA 2-cycle and label values for every car of a batch.
 
     ``method``: ``"mct"``, ``"sct"`` or ``"auto"`` (the MCT, or the SCT for a car that
-    cannot complete the MCT, as 600.116-12(a)(1) allows).
+    cannot complete the MCT, as 600.116-12(a)(1) allows). ``cars``: the vehicles at their
+    test weight (:func:`test_cars`), when the caller has them already.
     """
-    cars = [v.with_mass(test_mass_kg(v)) for v in vehicles]
+    cars = test_cars(vehicles) if cars is None else list(cars)
     count = len(cars)
     dc = {"city": np.full(count, np.nan), "highway": np.full(count, np.nan)}
     ube = np.full(count, np.nan)

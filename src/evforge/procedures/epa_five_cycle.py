@@ -174,10 +174,14 @@ def _ftp_batch(
     return bags, _per_mile(b1[0] + b2[0], b1[1] + b2[1]), first_error(first.error, third.error)
 
 
-def run_tests_batch(vehicles: Sequence[Vehicle]) -> tuple[dict[str, Any], list[str | None]]:
+def run_tests_batch(
+    vehicles: Sequence[Vehicle], *, cars: Sequence[Vehicle] | None = None
+) -> tuple[dict[str, Any], list[str | None]]:
     """The five tests of every car (from full charge, at the EPA test weight): the
-    :class:`FiveCycleTests` fields as arrays [kWh/mi], and per-car errors."""
-    cars = [v.with_mass(epa.test_mass_kg(v)) for v in vehicles]
+    :class:`FiveCycleTests` fields as arrays [kWh/mi], and per-car errors. ``cars``: the
+    vehicles at their test weight (:func:`~evforge.procedures.epa.test_cars`), when the
+    caller has them already."""
+    cars = epa.test_cars(vehicles) if cars is None else list(cars)
     udds = load_cycle("udds")
     warm = Ambient(FTP_C, hvac=False)
     cold = Ambient(COLD_C, hvac=True)
@@ -265,11 +269,14 @@ def _adjusted(t: Any, two_cycle: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_batch(
-    vehicles: Sequence[Vehicle], two_cycle: dict[str, npt.NDArray[np.float64]]
+    vehicles: Sequence[Vehicle],
+    two_cycle: dict[str, npt.NDArray[np.float64]],
+    *,
+    cars: Sequence[Vehicle] | None = None,
 ) -> tuple[dict[str, npt.NDArray[np.float64]], list[str | None]]:
     """The 5-cycle keys of every car as arrays (``two_cycle``: the columns of
-    :func:`epa.run_batch`), and per-car errors."""
-    tests, errors = run_tests_batch(vehicles)
+    :func:`epa.run_batch`), and per-car errors; ``cars`` as for :func:`run_tests_batch`."""
+    tests, errors = run_tests_batch(vehicles, cars=cars)
     return _adjusted(SimpleNamespace(**tests), two_cycle), errors
 
 

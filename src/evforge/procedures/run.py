@@ -90,12 +90,14 @@ def run_procedure_batch(
 
         amb = Ambient(ambient_c)
         cars = [road_load_at_ambient(procedure_vehicle(v, amb), ambient_c) for v in vehicles]
-    result = BATCHES[procedure](cars)
     if procedure != "epa" or ambient_c is not None:
-        return result
+        return BATCHES[procedure](cars)
     from evforge.procedures import epa_five_cycle
 
-    five, errors = epa_five_cycle.run_batch(vehicles, result.columns)
+    # The cars at their test weight, made once for the 2-cycle and the 5-cycle tests.
+    tested = epa.test_cars(vehicles)
+    result = epa.run_batch(cars, cars=tested)
+    five, errors = epa_five_cycle.run_batch(vehicles, result.columns, cars=tested)
     two = result.columns
     longer = five["range_5cycle_km"] > two["range_km"]
     columns = {**two, **five}

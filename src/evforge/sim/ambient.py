@@ -278,8 +278,6 @@ def run_at_ambient_batch(
         for k, (a, b, hvac_j) in enumerate(spans):
             extra = hvac_j + (warm_j if k == 0 else 0.0)
             aux.append(car.auxiliary_power_w + extra / (b - a))
-        if initial_soc is not None and float(initial_soc[j]) != car.initial_soc:
-            car = car.with_changes(initial_soc=float(initial_soc[j]))
         cars.append(car)
         plans.append((idx[:-1], aux))
     width = max(len(rows) for rows, _ in plans)
@@ -298,6 +296,7 @@ def run_at_ambient_batch(
         aux_rows=aux_rows,
         aux_w=aux_w,
         break_off=False,
+        initial_soc=None if initial_soc is None else np.asarray(initial_soc, dtype=np.float64),
     )
     errors: list[str | None] = [None] * n
     for j in np.flatnonzero(result.ran_empty).tolist():

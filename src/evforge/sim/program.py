@@ -243,6 +243,7 @@ def run_program(
     aux_w: npt.NDArray[np.float64] | None = None,
     break_off: bool = True,
     fast: bool = True,
+    initial_soc: npt.NDArray[np.float64] | None = None,
 ) -> ProgramResult:
     """Drive every vehicle through ``prog`` from its initial charge until it breaks off.
 
@@ -271,6 +272,9 @@ def run_program(
         ``ran_empty``, and is the caller's to refuse).
     fast : bool
         As for :func:`evforge.sim.kernel.run_batch`.
+    initial_soc : (N,) array, optional
+        Each car's state of charge at the start [-], in place of its ``initial_soc`` (the
+        same numbers as a car changed to it, without making the changed cars).
     """
     n = len(vehicles)
     holds = np.ascontiguousarray(holds, dtype=np.int64).reshape(n, prog.holds)
@@ -311,6 +315,8 @@ def run_program(
     for idx in chunks:
         part = [vehicles[i] for i in idx]
         params, soc_grid, ocv = pack(part)
+        if initial_soc is not None:
+            params[:, k.P_SOC0] = initial_soc[idx]
         marked = np.full((len(part), len(marks), 2), np.nan)
         out = np.full((len(part), N_STOP), np.nan)
         run = _program_parallel if len(part) > k.LANES else _program_serial

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
@@ -227,7 +228,20 @@ def wall_per_dc(vehicle: Vehicle) -> float:
     Through the charger (``charger_efficiency``) and the pack's own charging loss at the
     Level 2 charging power and the mean open-circuit voltage.
     """
-    return _wall_per_dc(vehicle, float(np.mean(vehicle.ocv_v)))
+    return _wall_per_dc(vehicle, _mean_ocv(vehicle.ocv_v))
+
+
+def _mean_ocv(ocv_v: Sequence[float]) -> float:
+    """The mean of an OCV table [V] (np.mean), once per table: a car's test-mass and
+    ambient variants share their table, and the procedures each ask for it."""
+    if isinstance(ocv_v, tuple):
+        return _mean_of_table(ocv_v)
+    return float(np.mean(ocv_v))
+
+
+@functools.lru_cache(maxsize=4096)
+def _mean_of_table(ocv_v: tuple[float, ...]) -> float:
+    return float(np.mean(ocv_v))
 
 
 def _wall_per_dc(vehicle: Vehicle, mean_ocv: float) -> float:

@@ -168,6 +168,7 @@ class SizingSet:
         if problems:
             raise InputError(self.label, problems)
         object.__setattr__(self, "entries", MappingProxyType(dict(self.entries)))
+        object.__setattr__(self, "_families", {})  # members() by family, found once
 
     @property
     def label(self) -> str:
@@ -186,8 +187,11 @@ class SizingSet:
 
     def members(self, family: str) -> dict[str, Coefficient]:
         """The entries of one key family (``"pack_price"``), by key."""
-        pattern = FAMILIES[family][0]
-        return {k: c for k, c in self.entries.items() if pattern.fullmatch(k)}
+        found: dict[str, dict[str, Coefficient]] = self._families  # type: ignore[attr-defined]
+        if family not in found:
+            pattern = FAMILIES[family][0]
+            found[family] = {k: c for k, c in self.entries.items() if pattern.fullmatch(k)}
+        return dict(found[family])
 
     def with_values(
         self, changes: Mapping[str, Coefficient | float], *, version: str | None = None

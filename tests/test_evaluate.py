@@ -185,6 +185,42 @@ def test_worker_processes_name_every_bad_row_as_one_process_does() -> None:
     ]
 
 
+def test_a_table_runs_a_part_at_a_time_with_the_same_results(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A table of field paths is validated, built and run a part of its rows at a time
+    (memory flat in the rows): parts of 64 give the table a DesignTable of all rows gives,
+    bit for bit, its design columns included, and every bad row of every part is named
+    (a later part is still checked once an earlier one has a bad row)."""
+    from evforge import evaluation
+
+    rng = np.random.default_rng(5)
+    n = 150
+    frame = pd.DataFrame(
+        {
+            "body.drag_coefficient": rng.uniform(0.22, 0.32, n).round(3),
+            "battery.usable_energy": rng.uniform(40.0, 90.0, n).round(1),
+        }
+    )
+    frame.loc[[20, 120], "battery.chemistry"] = "LFP"  # a column some parts do not set
+    base = evforge.variant_spec(BOLT, {"road_load": None})
+    whole = evforge.evaluate(DesignTable.from_frame(frame, base=base), procedures=["cltc"])
+    monkeypatch.setattr(evaluation, "BATCH", 64)
+    seen: list[tuple[int, int]] = []
+    parts = evforge.evaluate(
+        frame, base=base, procedures=["cltc"], progress=lambda d, t: seen.append((d, t))
+    )
+    pd.testing.assert_frame_equal(parts, whole, check_exact=True)
+    assert seen == [(64, n), (128, n), (150, n)]
+    frame.loc[[10, 140], "body.drag_coefficient"] = 2.0  # in the first part and the last
+    with pytest.raises(InputError) as bad:
+        evforge.evaluate(frame, base=base, procedures=["cltc"])
+    assert [line.split(":")[0] for line in bad.value.lines()] == [
+        "designs row 11",
+        "designs row 141",
+    ]
+
+
 @pytest.mark.parametrize("workers", [0, -1, 1.5, True])
 def test_workers_must_be_a_positive_integer(workers: object) -> None:
     with pytest.raises(InputError, match=r"^workers: .* expected a positive integer"):

@@ -146,12 +146,12 @@ BATCH: Final = 4096
 
 def _run_batch(
     vehicles: Sequence[Vehicle], procedures: Sequence[Procedure]
-) -> tuple[dict[str, list[Any]], list[str | None]]:
+) -> tuple[dict[str, Any], list[str | None]]:
     """Every procedure over the batch: result columns, and per design the first error."""
     from evforge.procedures.run import run_procedure_batch
 
     n = len(vehicles)
-    cols: dict[str, list[Any]] = {}
+    cols: dict[str, Any] = {}
     errors: list[str | None] = [None] * n
 
     def fail(j: int, message: str | None) -> None:
@@ -273,14 +273,15 @@ def _evaluate(
     from evforge.vehicle import Vehicle
 
     wanted = _procedures(procedures)
-    if isinstance(designs, pd.DataFrame) and workers > 1 and len(designs) > _PART_MIN:
-        # The rows are validated by the workers too, each its part (named as in the table).
-        return _frame_parallel(designs, base, wanted, params, workers, progress, design_columns)
+    if hasattr(designs, "to_pandas") and not hasattr(designs, "iloc"):  # a pyarrow Table
+        designs = designs.to_pandas()
+    if isinstance(designs, pd.DataFrame):
+        # Validated, built and run a part at a time (by the workers, with workers > 1):
+        # memory stays flat in the number of rows.
+        return _frame_parts(designs, base, wanted, params, workers, progress, design_columns)
     items: Sequence[Any]  # specs (VehicleSpec) to build, or built vehicles
     built = False
     table: DesignTable | None = None
-    if isinstance(designs, pd.DataFrame):
-        designs = DesignTable.from_frame(designs, base=base)
     if isinstance(designs, DesignTable):
         table = designs
         items = table.specs
@@ -308,7 +309,7 @@ def _evaluate(
 
 def _results(
     frame: pd.DataFrame,
-    values: dict[str, list[Any]],
+    values: dict[str, Any],
     errors: list[str | None],
     wanted: Sequence[Procedure],
 ) -> pd.DataFrame:
@@ -316,14 +317,27 @@ def _results(
     import pandas as pd
 
     columns = [c for p in wanted for c in OUTPUTS[p]]
-    out = pd.DataFrame(values, columns=columns)
-    for col in columns:
-        if col == "epa_label_route":
-            out[col] = out[col].astype("string")
-        else:
-            out[col] = pd.to_numeric(out[col]).astype("Float64")
+    out = pd.DataFrame(
+        {
+            col: pd.array(values[col], dtype="string" if col in _LABELS else "Float64")
+            for col in columns
+        },
+        columns=columns,
+    )
     out["error"] = pd.Series(errors, dtype="string")
     return pd.concat([frame.reset_index(drop=True), out], axis=1)
+
+
+#: The result columns that are text (the others are numbers).
+_LABELS: Final = frozenset({"epa_label_route"})
+
+
+def _empty(columns: Sequence[str], n: int) -> dict[str, Any]:
+    """Result columns of ``n`` designs, all missing: float arrays (NaN: missing, as
+    :func:`_results` reads them) and, for text, lists of None."""
+    import numpy as np
+
+    return {c: [None] * n if c in _LABELS else np.full(n, np.nan) for c in columns}
 
 
 def _run(
@@ -332,13 +346,15 @@ def _run(
     wanted: Sequence[Procedure],
     params: Any,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[dict[str, list[Any]], list[str | None]]:
+) -> tuple[dict[str, Any], list[str | None]]:
     """Build (unless ``built``) and run the designs in this process, a batch at a time (the
-    vehicles of one batch are kept at a time): the result columns (in design order; None
-    where missing) and per design its error."""
+    vehicles of one batch are kept at a time): the result columns (in design order; float
+    arrays with NaN where missing, lists for text) and per design its error."""
+    import numpy as np
+
     columns = [c for p in wanted for c in OUTPUTS[p]]
     total = len(items)
-    values: dict[str, list[Any]] = {c: [None] * total for c in columns}
+    values = _empty(columns, total)
     errors: list[str | None] = [None] * total
     for start in range(0, total, BATCH):
         part = items[start : start + BATCH]
@@ -354,12 +370,21 @@ def _run(
             cols, errs = _run_batch(batch, wanted) if batch else ({}, [])
         except Exception as exc:  # a fault of the batch as a whole: every design says so
             cols, errs = {}, [_message(exc)] * len(idx)
+        ran = []  # (position in the batch, design index) of the designs with results
         for k, i in enumerate(idx):
             if errs[k] is not None:
                 errors[i] = errs[k]  # a design that failed anywhere has no results
-                continue
+            else:
+                ran.append((k, i))
+        if ran:
+            at = np.array([k for k, _ in ran], dtype=np.int64)
+            to = np.array([i for _, i in ran], dtype=np.int64)
             for col in columns:
-                values[col][i] = cols[col][k]
+                if col in _LABELS:
+                    for k, i in ran:
+                        values[col][i] = cols[col][k]
+                else:  # None (a cost without a design: section) is missing, as NaN is
+                    values[col][to] = np.asarray(cols[col], dtype=np.float64)[at]
         if progress is not None:
             progress(start + len(part), total)
     return values, errors
@@ -370,7 +395,7 @@ PARTS_PER_WORKER: Final = 2
 
 def _run_part(
     items: Sequence[Any], first: int, built: bool, wanted: Sequence[Procedure], params: Any
-) -> tuple[dict[str, list[Any]], list[str | None]]:
+) -> tuple[dict[str, Any], list[str | None]]:
     """:func:`_run` in a worker process (``first``: the part's first design), the garbage
     collector paused as :func:`evaluate` pauses it."""
     import gc
@@ -432,12 +457,7 @@ def _submit(
     from concurrent.futures.process import BrokenProcessPool
 
     total = len(items)
-    # Parts of whole blocks of lanes, at most a batch each, as many for every worker (at
-    # least PARTS_PER_WORKER): the workers finish together.
-    lanes = 64
-    count = workers * max(PARTS_PER_WORKER, -(-total // (workers * BATCH)))
-    size = -(-total // count)
-    size = min(BATCH, max(lanes, -(-size // lanes) * lanes))
+    size = _part_size(total, workers)
     starts = range(0, total, size)
     for attempt in range(2):
         pool = worker_pool(workers)
@@ -469,20 +489,24 @@ def _collect(
 
 
 def _join(
-    parts: Sequence[tuple[dict[str, list[Any]], list[str | None]]], wanted: Sequence[Procedure]
-) -> tuple[dict[str, list[Any]], list[str | None]]:
+    parts: Sequence[tuple[dict[str, Any], list[str | None]]], wanted: Sequence[Procedure]
+) -> tuple[dict[str, Any], list[str | None]]:
     """The parts' result columns and errors, joined in design order."""
+    import numpy as np
+
     columns = [c for p in wanted for c in OUTPUTS[p]]
-    values: dict[str, list[Any]] = {c: [] for c in columns}
-    errors: list[str | None] = []
-    for cols, errs in parts:
-        for c in columns:
-            values[c].extend(cols[c])
-        errors.extend(errs)
+    values: dict[str, Any] = {}
+    for c in columns:
+        pieces = [cols[c] for cols, _ in parts]
+        if c in _LABELS:
+            values[c] = [x for piece in pieces for x in piece]
+        else:
+            values[c] = np.concatenate(pieces) if pieces else np.empty(0)
+    errors = [e for _, errs in parts for e in errs]
     return values, errors
 
 
-def _frame_parallel(
+def _frame_parts(
     designs: pd.DataFrame,
     base: str | Path | None,
     wanted: Sequence[Procedure],
@@ -491,8 +515,11 @@ def _frame_parallel(
     progress: Callable[[int, int], None] | None,
     design_columns: bool,
 ) -> pd.DataFrame:
-    """:func:`evaluate` of a table of field paths on the worker pool: each part's rows
-    validated, built and run by a worker; every bad row of every part named, as one error."""
+    """:func:`evaluate` of a table of field paths, a part of its rows at a time: each part
+    validated, built and run (:func:`_table_part`) in this process or, with ``workers`` > 1,
+    by the worker pool, a few parts in flight at a time; only the parts' results are kept,
+    so memory stays flat in the number of rows. Every bad row of every part is named, as one
+    error (once a part has a bad row, the later parts are only validated)."""
     import pandas as pd
 
     from evforge.design import _nullable
@@ -500,20 +527,105 @@ def _frame_parallel(
     from evforge.spec.loader import load_spec
 
     spec = load_spec(base) if isinstance(base, str | Path) else base  # read once, here
-    records = designs.to_dict(orient="records")
-    jobs = _submit(_table_part, records, (spec, wanted, params, design_columns), workers)
-    parts = _collect(jobs, len(records), progress)
-    bad = [p[0] for p in parts if isinstance(p[0], InputError)]
+    total = len(designs)
+    parallel = workers > 1 and total > _PART_MIN
+    size = _part_size(total, workers) if parallel else BATCH
+    starts = list(range(0, total, size))
+
+    def rows(a: int) -> list[dict[str, Any]]:
+        part = designs.iloc[a : a + size].to_dict(orient="records")
+        return [{str(k): v for k, v in row.items()} for row in part]
+
+    parts: dict[int, tuple[Any, dict[str, Any], list[str | None]]] = {}
+    done = 0
+    if parallel:
+        for a, part in _stream(
+            _table_part, starts, rows, (spec, wanted, params, design_columns), workers
+        ):
+            parts[a] = part
+            done += len(part[2])
+            if progress is not None:
+                progress(done, total)
+    else:
+        failed = False
+        for a in starts:
+            if failed:  # a bad row earlier: the rest are only checked
+                parts[a] = (_check_part(rows(a), a, spec), {}, [])
+                continue
+            parts[a] = part = _table_part(rows(a), a, spec, wanted, params, design_columns)
+            failed = isinstance(part[0], InputError)
+            done += len(part[2])
+            if progress is not None:
+                progress(done, total)
+    ordered = [parts[a] for a in starts]
+    bad = [p[0] for p in ordered if isinstance(p[0], InputError)]
     if bad:
         raise InputError.merge(bad)
-    values, errors = _join([(p[1], p[2]) for p in parts], wanted)
-    if design_columns:
-        frame = pd.concat([p[0] for p in parts], ignore_index=True)
+    values, errors = _join([(p[1], p[2]) for p in ordered], wanted)
+    if design_columns and ordered:
+        frame = pd.concat([p[0] for p in ordered], ignore_index=True)
         frame["design_id"] = range(len(frame))
         frame = _nullable(frame)
     else:
-        frame = _ids(len(records))
+        frame = _ids(total)
     return _results(frame, values, errors, wanted)
+
+
+def _check_part(records: Sequence[dict[str, Any]], first: int, base: Any) -> Any:
+    """The InputError of a part's bad rows, or None."""
+    from evforge.errors import InputError
+
+    try:
+        DesignTable.from_records(records, base=base, first=first)
+    except InputError as exc:
+        return exc
+    return None
+
+
+def _part_size(total: int, workers: int) -> int:
+    """Designs per part for the worker pool: whole blocks of lanes, at most a batch, as many
+    parts for every worker (at least PARTS_PER_WORKER) so that the workers finish together."""
+    lanes = 64
+    count = workers * max(PARTS_PER_WORKER, -(-total // (workers * BATCH)))
+    size = -(-total // count)
+    return min(BATCH, max(lanes, -(-size // lanes) * lanes))
+
+
+def _stream(
+    task: Callable[..., Any],
+    starts: Sequence[int],
+    make: Callable[[int], Any],
+    args: tuple[Any, ...],
+    workers: int,
+) -> Iterable[tuple[int, Any]]:
+    """``task(make(a), a, *args)`` for each part start ``a`` on the worker pool, at most
+    two parts per worker in flight (a part's input is made when it is sent): (a, result) as
+    the parts finish."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    window = 2 * workers
+    todo = list(starts)
+    pending: dict[Any, int] = {}
+    pool = worker_pool(workers)
+    fresh = True  # a pool broken before this call is replaced once
+    while todo or pending:
+        while todo and len(pending) < window:
+            a = todo[0]
+            try:
+                future = pool.submit(task, make(a), a, *args)
+            except BrokenProcessPool:
+                if not fresh:
+                    raise
+                _POOLS.pop(workers, None)
+                pool, fresh = worker_pool(workers), False
+                continue
+            fresh = False
+            todo.pop(0)
+            pending[future] = a
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            yield pending.pop(future), future.result()
 
 
 def _table_part(
@@ -523,7 +635,7 @@ def _table_part(
     wanted: Sequence[Procedure],
     params: Any,
     design_columns: bool,
-) -> tuple[Any, dict[str, list[Any]], list[str | None]]:
+) -> tuple[Any, dict[str, Any], list[str | None]]:
     """A worker's part of a table of field paths (rows ``first``..): its design columns
     (or None), result columns and errors; or, if a row is invalid, the InputError naming
     every bad row of the part (and no results)."""

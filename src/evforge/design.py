@@ -250,17 +250,26 @@ class DesignTable:
 def _nullable(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns as pandas nullable types (Float64, Int64, string): a field a design does not
     set is <NA>, never NaN."""
+    import numpy as np
     import pandas as pd
 
     out: dict[str, Any] = {}
     for col in frame.columns:
         values = frame[col]
         present = values.dropna()
+        # Numbers or text: where the column's dtype says which, without a look at each value.
+        dtype = values.dtype
+        if (isinstance(dtype, np.dtype) and dtype.kind in ("i", "u", "f")) or isinstance(
+            dtype, pd.Float64Dtype | pd.Int64Dtype
+        ):
+            numbers = True
+        elif isinstance(dtype, pd.StringDtype):
+            numbers = False
+        else:
+            numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in present)
         if col == "design_id":
             out[col] = values.astype("Int64")
-        elif len(present) and all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in present
-        ):
+        elif len(present) and numbers:
             out[col] = pd.to_numeric(values).astype("Float64")
         else:
             out[col] = values.astype("string")

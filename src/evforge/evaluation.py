@@ -222,10 +222,11 @@ def evaluate(
         (a sweep, which keeps its own varied columns, saves the table's conversion).
     workers : int
         Processes to run the designs in (default 1: this process, its compiled kernels on
-        all cores). With more, the designs are validated here, then built and run in parts
-        by a pool of worker processes (started on first use, ~2 s each, and kept for later
-        calls), each on one core: the per-design Python then runs in parallel too. The
-        results are the same, bit for bit.
+        all cores). With more, the designs are built and run in parts by a pool of worker
+        processes (started on first use, ~2 s each, and kept for later calls), each on one
+        core: the per-design Python then runs in parallel too (the rows of a table are
+        validated by the workers as well). The results are the same, bit for bit. A table
+        runs a part of its rows at a time either way: memory stays flat in its length.
 
     Returns
     -------
@@ -557,17 +558,19 @@ def _frame_parts(
             done += len(part[2])
             if progress is not None:
                 progress(done, total)
-    ordered = [parts[a] for a in starts]
+    ordered = [parts.pop(a) for a in starts]
     bad = [p[0] for p in ordered if isinstance(p[0], InputError)]
     if bad:
         raise InputError.merge(bad)
     values, errors = _join([(p[1], p[2]) for p in ordered], wanted)
     if design_columns and ordered:
         frame = pd.concat([p[0] for p in ordered], ignore_index=True)
+        ordered.clear()  # the parts' frames go before the whole is made nullable
         frame["design_id"] = range(len(frame))
         frame = _nullable(frame)
     else:
         frame = _ids(total)
+    ordered.clear()
     return _results(frame, values, errors, wanted)
 
 

@@ -147,7 +147,8 @@ BATCH: Final = 4096
 def _run_batch(
     vehicles: Sequence[Vehicle], procedures: Sequence[Procedure]
 ) -> tuple[dict[str, Any], list[str | None]]:
-    """Every procedure over the batch: result columns, and per design the first error."""
+    """Every procedure over the batch: result columns (arrays; lists for text and costs), and
+    per design the first error."""
     from evforge.procedures.run import run_procedure_batch
 
     n = len(vehicles)
@@ -165,24 +166,24 @@ def _run_batch(
         for j in range(n):
             fail(j, result.error[j])
         for column, key in numbers.items():
-            cols[column] = list(result.columns[key])
+            cols[column] = result.columns[key]
         for column, key in labels.items():
-            cols[column] = list(result.labels[key])
+            cols[column] = result.labels[key]
     if Procedure.PERF in procedures:
         from evforge.performance import performance_batch
 
         perf = performance_batch(vehicles, launch_only=True)  # the two figures below
         for j in range(n):
             fail(j, perf.error[j])
-        cols["zero_to_100_kmh_s"] = list(perf.zero_to_100_kmh_s)  # NaN (not reached): <NA>
-        cols["top_speed_kmh"] = list(perf.top_speed_kmh)
+        cols["zero_to_100_kmh_s"] = perf.zero_to_100_kmh_s  # NaN (not reached): <NA>
+        cols["top_speed_kmh"] = perf.top_speed_kmh
     if Procedure.CHARGE in procedures:
         from evforge.charging import charge_batch
 
         sessions = charge_batch(vehicles, 0.10, 0.80)
         for j in range(n):
             fail(j, sessions.error[j])
-        cols["charge_10_80_min"] = list(sessions.time_min)
+        cols["charge_10_80_min"] = sessions.time_min
     if Procedure.MASS in procedures:
         cols["curb_mass_kg"] = [v.curb_mass_kg for v in vehicles]
         cols["cost_usd"] = [

@@ -161,6 +161,11 @@ EMPTY_SOC: Final = 1e-9
 StepOut = tuple[
     float, float, float, float, float, float, float, float, float, float, float, float, float
 ]
+#: Positions in StepOut that the depletion programs (:mod:`evforge.sim.program`) read and set.
+O_INERTIA: Final = 3
+O_TERMINAL: Final = 10
+O_CURRENT: Final = 11
+O_BATTERY_LOSS: Final = 12
 
 
 @_jit

@@ -43,6 +43,11 @@ last bit; the totals it does not read (aero, rolling, ...) are not kept up in th
   7.7-9.1 ns a lane-step against 17-18 ns for the first drive (``benchmarks/bench_holds.py``).
   Not with a per-car auxiliary-power schedule (the climate runs), which changes the power
   from one drive to the next.
+
+(Those figures are from the 0.4.0 runs. In the 0.5.0 runs, with the machine about 1.5 times
+as fast by FASTSim's time per car, the same command gave 0.9-2.3 ns a held step, 10-17 ns a first
+drive's step and 4.1-6.4 ns a replayed one: the machine is shared and noisy, the ratios are
+what carries over.)
 """
 
 from __future__ import annotations
@@ -461,22 +466,22 @@ def _steady(
         steady = w[k.W_OK * lanes + b] != 0.0 and w[k.W_FAST * lanes + b] != 0.0
         steady = steady and w[k.W_MISSED * lanes + b] == 0.0
         # On the trace at the hold's speed, after a step at constant speed (no inertia force).
-        steady = steady and w[k.W_V * lanes + b] == target and w[o + 3 * lanes + b] == 0.0
+        steady = steady and w[k.W_V * lanes + b] == target and w[o + k.O_INERTIA * lanes + b] == 0.0
         steady = steady and w[k.W_SOC * lanes + b] > _STEADY_MIN_SOC
         voc = k._ocv_value(w, b, x_first, x_last)
         w[k.W_VOC * lanes + b] = voc  # (a full step, if one follows, sets it again)
         resistance = w[k.P_RESISTANCE * lanes + b]
         p_max = k._BATTERY_MARGIN * k._v_max_discharge_power(voc, resistance)
-        steady = steady and w[o + 10 * lanes + b] <= p_max
+        steady = steady and w[o + k.O_TERMINAL * lanes + b] <= p_max
         ok = ok and steady
     if not ok:
         return False
     for b in range(nb):
         voc = w[k.W_VOC * lanes + b]
         resistance = w[k.P_RESISTANCE * lanes + b]
-        current = k._v_battery_current(w[o + 10 * lanes + b], voc, resistance)
-        w[o + 11 * lanes + b] = current
-        w[o + 12 * lanes + b] = resistance * current * current
+        current = k._v_battery_current(w[o + k.O_TERMINAL * lanes + b], voc, resistance)
+        w[o + k.O_CURRENT * lanes + b] = current
+        w[o + k.O_BATTERY_LOSS * lanes + b] = resistance * current * current
     if k._accumulate(w, time, dt, kk - 2.0, nb):
         k._ocv_refresh(w, ocv_soc, ys, nb)
     for b in range(nb):
@@ -511,7 +516,7 @@ def _hold_load(
         loc[_L_Y1, b] = w[k.W_Y1 * lanes + b]
         loc[_L_SLOPE, b] = w[k.W_SLOPE * lanes + b]
         loc[_L_R, b] = w[k.P_RESISTANCE * lanes + b]
-        loc[_L_TERM, b] = w[o + 10 * lanes + b]
+        loc[_L_TERM, b] = w[o + k.O_TERMINAL * lanes + b]
         loc[_L_CAP, b] = w[k.P_CAPACITY * lanes + b]
         loc[_L_SEG, b] = w[k.W_SEG * lanes + b]
         for r in range(len(k.ENERGY_FIELDS)):
@@ -535,8 +540,8 @@ def _hold_store(w: npt.NDArray[np.float64], loc: npt.NDArray[np.float64], nb: in
         w[k.W_Y0 * lanes + b] = loc[_L_Y0, b]
         w[k.W_Y1 * lanes + b] = loc[_L_Y1, b]
         w[k.W_SLOPE * lanes + b] = loc[_L_SLOPE, b]
-        w[o + 11 * lanes + b] = loc[_L_CURRENT, b]
-        w[o + 12 * lanes + b] = loc[_L_LOSS, b]
+        w[o + k.O_CURRENT * lanes + b] = loc[_L_CURRENT, b]
+        w[o + k.O_BATTERY_LOSS * lanes + b] = loc[_L_LOSS, b]
         for r in range(len(k.ENERGY_FIELDS)):
             w[a + r * lanes + b] = loc[_L_ACC + r, b]
 
@@ -897,7 +902,7 @@ def _record(
     lanes = k.LANES
     o = k.W_OUT * lanes
     for b in range(nb):
-        rec_power[q, b] = w[o + 10 * lanes + b]
+        rec_power[q, b] = w[o + k.O_TERMINAL * lanes + b]
         on = w[k.W_OK * lanes + b] != 0.0 and w[k.W_MISSED * lanes + b] == 0.0
         rec_ok[q, b] = 1.0 if on and v_before[b] == v_prev else 0.0
 
@@ -957,10 +962,10 @@ def _replay(
         p_term = rec_power[r, b]
         current = k._v_battery_current(p_term, voc, resistance)
         p_batt = resistance * current * current
-        w[o + 3 * lanes + b] = math.nan  # not a steady step (a hold's first step is full)
-        w[o + 10 * lanes + b] = p_term
-        w[o + 11 * lanes + b] = current
-        w[o + 12 * lanes + b] = p_batt
+        w[o + k.O_INERTIA * lanes + b] = math.nan  # not a steady step (a hold's first step is full)
+        w[o + k.O_TERMINAL * lanes + b] = p_term
+        w[o + k.O_CURRENT * lanes + b] = current
+        w[o + k.O_BATTERY_LOSS * lanes + b] = p_batt
         w[k.W_V1 * lanes + b] = target
         w[k.W_OK * lanes + b] = 1.0
         w[k.W_POWERED * lanes + b] = 1.0
